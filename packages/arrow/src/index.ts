@@ -1,0 +1,422 @@
+/**
+ * @specmap/arrow — the specmap result contract.
+ *
+ * An AnalysisResult travels as one Apache Arrow IPC *stream*: a one-row table
+ * whose columns are lists of floats, with a JSON header in the schema
+ * metadata (`specmap.header`). See docs/result-format.md for the layout and
+ * how to read it with pyarrow.
+ *
+ * Only `apache-arrow` and `@specmap/core` are imported, so this module can be
+ * bundled for the browser (esbuild, webpack) with no Node polyfills.
+ */
+import {
+  Field,
+  Float32,
+  Float64,
+  List,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  makeData,
+  tableFromIPC,
+  tableToIPC,
+  type Data,
+  type DataType,
+} from 'apache-arrow';
+import { SpecmapError, type AnalysisResult, type Method, type Provenance } from '@specmap/core';
+import { base64ToBytes, bytesToBase64 } from './base64';
+
+export { base64ToBytes, bytesToBase64 } from './base64';
+
+/** MIME type of a specmap result (base64 of the Arrow IPC stream in Jupyter bundles). */
+export const SPECMAP_MIME = 'application/vnd.specmap.result.v1+arrow';
+/** Version of the layout written by encodeResult (the `version` of the header). */
+export const FORMAT_VERSION = 1;
+/** `format` of the header; identifies a specmap result among other Arrow streams. */
+export const FORMAT_NAME = 'specmap-result';
+/** Schema-metadata key holding the JSON header. */
+export const HEADER_KEY = 'specmap.header';
+
+/** The JSON header stored under `specmap.header` in the schema metadata. */
+export interface ResultHeader {
+  format: 'specmap-result';
+  version: number;
+  method: Method;
+  k: number;
+  width: number;
+  height: number;
+  m: number;
+  parameters: Record<string, unknown>;
+  iterations: number;
+  converged: boolean;
+  warnings: string[];
+  provenance: Provenance;
+  measured: { width: number; height: number; binning: number } | null;
+  /** Names of the reference spectra, in the order of `reference_values`; null when the result has none. */
+  references: string[] | null;
+}
+
+type FloatKind = 'f64' | 'f32';
+
+interface ColumnSpec {
+  name: string;
+  kind: FloatKind;
+  nullable: boolean;
+  /** Field metadata (unit, axes). Shapes are added at encode time. */
+  unit?: string;
+  axes: string[];
+}
+
+/** Column order and types of version 1. */
+const COLUMNS: ColumnSpec[] = [
+  { name: 'energies', kind: 'f64', nullable: false, unit: 'eV', axes: ['energy'] },
+  { name: 'components', kind: 'f64', nullable: false, axes: ['component', 'energy'] },
+  { name: 'weights', kind: 'f32', nullable: false, axes: ['pixel', 'component'] },
+  { name: 'mean', kind: 'f64', nullable: true, axes: ['energy'] },
+  { name: 'explained_variance', kind: 'f64', nullable: true, axes: ['component'] },
+  { name: 'explained_variance_ratio', kind: 'f64', nullable: true, unit: '1', axes: ['component'] },
+  { name: 'loss_history', kind: 'f64', nullable: true, axes: ['iteration'] },
+  { name: 'measured', kind: 'f32', nullable: true, axes: ['y', 'x', 'energy'] },
+  { name: 'reference_values', kind: 'f64', nullable: true, axes: ['reference', 'energy'] },
+  { name: 'reference_pearson', kind: 'f64', nullable: true, unit: '1', axes: ['component', 'reference'] },
+];
+
+const MAX_LIST_LENGTH = 0x7fffffff; // Int32 list offsets
+
+function isNonNegInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/** Expected length of each column (null = column must be null), from the header. */
+function expectedLengths(h: ResultHeader): Record<string, number | null> {
+  const { k, width, height, m } = h;
+  const refs = h.references ? h.references.length : 0;
+  return {
+    energies: m,
+    components: k * m,
+    weights: width * height * k,
+    mean: null, // optional: any length checked separately
+    explained_variance: k,
+    explained_variance_ratio: k,
+    loss_history: null,
+    measured: h.measured ? h.measured.width * h.measured.height * m : 0,
+    reference_values: refs * m,
+    reference_pearson: k * refs,
+  };
+}
+
+function shapeOf(name: string, h: ResultHeader, length: number): number[] {
+  const { k, width, height, m } = h;
+  const refs = h.references ? h.references.length : 0;
+  switch (name) {
+    case 'energies':
+    case 'mean':
+      return [m];
+    case 'components':
+      return [k, m];
+    case 'weights':
+      return [width * height, k];
+    case 'explained_variance':
+    case 'explained_variance_ratio':
+      return [k];
+    case 'measured':
+      return h.measured ? [h.measured.height, h.measured.width, m] : [0, 0, m];
+    case 'reference_values':
+      return [refs, m];
+    case 'reference_pearson':
+      return [k, refs];
+    default:
+      return [length];
+  }
+}
+
+function checkHeaderShape(h: ResultHeader, where: string): void {
+  if (h.method !== 'pca' && h.method !== 'nmf') {
+    throw new SpecmapError('FORMAT', `${where}: unknown method ${JSON.stringify(h.method)} (expected "pca" or "nmf")`);
+  }
+  for (const key of ['k', 'width', 'height', 'm'] as const) {
+    if (!isNonNegInt(h[key])) throw new SpecmapError('SHAPE', `${where}: ${key} must be a non-negative integer, got ${JSON.stringify(h[key])}`);
+  }
+  if (h.k < 1) throw new SpecmapError('K_RANGE', `${where}: k must be at least 1, got ${h.k}`);
+  if (h.width < 1 || h.height < 1) throw new SpecmapError('SHAPE', `${where}: invalid map size ${h.width}×${h.height}`);
+  if (h.m < 1) throw new SpecmapError('SHAPE', `${where}: no energy channels`);
+  if (h.measured !== null) {
+    const ms = h.measured;
+    if (typeof ms !== 'object' || !isNonNegInt(ms.width) || !isNonNegInt(ms.height) || !isNonNegInt(ms.binning) || ms.binning < 1) {
+      throw new SpecmapError('SHAPE', `${where}: invalid measured header ${JSON.stringify(ms)}`);
+    }
+  }
+  if (h.references !== null && (!Array.isArray(h.references) || h.references.some((s) => typeof s !== 'string'))) {
+    throw new SpecmapError('FORMAT', `${where}: references must be a list of names or null`);
+  }
+}
+
+function headerOf(r: AnalysisResult): ResultHeader {
+  if (r === null || typeof r !== 'object') throw new SpecmapError('FORMAT', 'encodeResult: expected an AnalysisResult object');
+  if (!(r.energies instanceof Float64Array)) throw new SpecmapError('FORMAT', 'encodeResult: energies must be a Float64Array');
+  return {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    method: r.method,
+    k: r.k,
+    width: r.width,
+    height: r.height,
+    m: r.energies.length,
+    parameters: r.parameters ?? {},
+    iterations: r.iterations,
+    converged: r.converged,
+    warnings: r.warnings ?? [],
+    provenance: r.provenance,
+    measured: r.measured ? { width: r.measured.width, height: r.measured.height, binning: r.measured.binning } : null,
+    references: r.references ? r.references.spectra.map((s) => s.name) : null,
+  };
+}
+
+/** The column values of a result, in the layout of version 1 (null = absent). */
+function columnValues(r: AnalysisResult): Record<string, Float64Array | Float32Array | null> {
+  let refValues: Float64Array | null = null;
+  if (r.references) {
+    const m = r.energies.length;
+    refValues = new Float64Array(r.references.spectra.length * m);
+    r.references.spectra.forEach((s, i) => {
+      if (!(s.values instanceof Float64Array) || s.values.length !== m) {
+        throw new SpecmapError(
+          'SHAPE',
+          `reference spectrum ${JSON.stringify(s.name)} has ${s.values?.length} values but the energy grid has ${m}`,
+        );
+      }
+      refValues!.set(s.values, i * m);
+    });
+  }
+  return {
+    energies: r.energies,
+    components: r.components,
+    weights: r.weights,
+    mean: r.mean ?? null,
+    explained_variance: r.explainedVariance ?? null,
+    explained_variance_ratio: r.explainedVarianceRatio ?? null,
+    loss_history: r.lossHistory ?? null,
+    measured: r.measured ? r.measured.data : null,
+    reference_values: refValues,
+    reference_pearson: r.references ? r.references.pearson : null,
+  };
+}
+
+function checkColumns(
+  h: ResultHeader,
+  values: Record<string, Float64Array | Float32Array | null>,
+  where: string,
+): void {
+  const expected = expectedLengths(h);
+  for (const col of COLUMNS) {
+    const v = values[col.name];
+    if (v === null) {
+      if (!col.nullable) throw new SpecmapError('SHAPE', `${where}: column ${col.name} is missing`);
+      if (col.name === 'measured' && h.measured !== null) {
+        throw new SpecmapError('SHAPE', `${where}: header describes measured spectra but column measured is null`);
+      }
+      if ((col.name === 'reference_values' || col.name === 'reference_pearson') && h.references !== null) {
+        throw new SpecmapError('SHAPE', `${where}: header names references but column ${col.name} is null`);
+      }
+      continue;
+    }
+    if (col.name === 'measured' && h.measured === null) {
+      throw new SpecmapError('SHAPE', `${where}: column measured has values but the header has no measured sizes`);
+    }
+    if ((col.name === 'reference_values' || col.name === 'reference_pearson') && h.references === null) {
+      throw new SpecmapError('SHAPE', `${where}: column ${col.name} has values but the header names no references`);
+    }
+    const want = col.name === 'mean' ? h.m : expected[col.name];
+    if (want !== null && v.length !== want) {
+      throw new SpecmapError(
+        'SHAPE',
+        `${where}: column ${col.name} has ${v.length} values but the header (${describe(h)}) implies ${want}`,
+      );
+    }
+    if (v.length > MAX_LIST_LENGTH) throw new SpecmapError('SHAPE', `${where}: column ${col.name} is too long (${v.length} values)`);
+  }
+}
+
+function describe(h: ResultHeader): string {
+  const refs = h.references ? h.references.length : 0;
+  const meas = h.measured ? `, measured ${h.measured.width}×${h.measured.height}` : '';
+  return `k=${h.k}, ${h.width}×${h.height} px, m=${h.m}${meas}${refs ? `, ${refs} references` : ''}`;
+}
+
+function floatType(kind: FloatKind): Float32 | Float64 {
+  return kind === 'f64' ? new Float64() : new Float32();
+}
+
+function listData(col: ColumnSpec, values: Float64Array | Float32Array | null): Data<List<Float32 | Float64>> {
+  const itemField = new Field('item', floatType(col.kind), false);
+  const type = new List(itemField);
+  if (values === null) {
+    const child = makeData({ type: floatType(col.kind), length: 0, data: col.kind === 'f64' ? new Float64Array(0) : new Float32Array(0) });
+    return makeData({ type, length: 1, nullCount: 1, nullBitmap: new Uint8Array([0]), valueOffsets: new Int32Array([0, 0]), child });
+  }
+  const expectedCtor = col.kind === 'f64' ? Float64Array : Float32Array;
+  if (!(values instanceof expectedCtor)) {
+    throw new SpecmapError('FORMAT', `encodeResult: ${col.name} must be a ${expectedCtor.name}, got ${(values as object)?.constructor?.name}`);
+  }
+  const child = makeData({ type: floatType(col.kind), length: values.length, nullCount: 0, data: values });
+  return makeData({ type, length: 1, nullCount: 0, valueOffsets: new Int32Array([0, values.length]), child });
+}
+
+/** Encode a result as an Arrow IPC stream (see docs/result-format.md). */
+export function encodeResult(r: AnalysisResult): Uint8Array {
+  const header = headerOf(r);
+  checkHeaderShape(header, 'encodeResult');
+  if (r.references && !(r.references.pearson instanceof Float64Array)) {
+    throw new SpecmapError('FORMAT', 'encodeResult: references.pearson must be a Float64Array');
+  }
+  const values = columnValues(r);
+  checkColumns(header, values, 'encodeResult');
+  let headerJson: string;
+  try {
+    headerJson = JSON.stringify(header);
+  } catch (e) {
+    throw new SpecmapError('FORMAT', `encodeResult: parameters/provenance are not JSON-serialisable (${(e as Error).message})`);
+  }
+
+  const fields: Field[] = [];
+  const children: Data[] = [];
+  for (const col of COLUMNS) {
+    const v = values[col.name];
+    const meta = new Map<string, string>();
+    if (col.unit) meta.set('unit', col.unit);
+    meta.set('axes', JSON.stringify(col.axes));
+    if (v !== null) meta.set('shape', JSON.stringify(shapeOf(col.name, header, v.length)));
+    const data = listData(col, v);
+    fields.push(new Field(col.name, data.type, col.nullable, meta));
+    children.push(data);
+  }
+  const schema = new Schema(fields, new Map([[HEADER_KEY, headerJson]]));
+  const struct = makeData({ type: new Struct(fields), length: 1, nullCount: 0, children });
+  const batch = new RecordBatch(schema, struct);
+  return tableToIPC(new Table([batch]), 'stream');
+}
+
+/** encodeResult, as a base64 string (what Jupyter display bundles carry). */
+export function encodeResultBase64(r: AnalysisResult): string {
+  return bytesToBase64(encodeResult(r));
+}
+
+const ARROW_FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+
+function looksLikeArrow(bytes: Uint8Array): boolean {
+  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) return true; // stream, continuation marker
+  if (bytes.length >= 6 && ARROW_FILE_MAGIC.every((b, i) => bytes[i] === b)) return true; // file format
+  // Legacy (pre-0.15) streams start with a little-endian int32 metadata length.
+  if (bytes.length >= 8) {
+    const len = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+    return len > 0 && len + 4 <= bytes.length;
+  }
+  return false;
+}
+
+function typeName(t: DataType): string {
+  return String(t);
+}
+
+/** Read one list cell as a fresh typed array of the expected float kind (null when the cell is null). */
+function readListColumn(table: Table, col: ColumnSpec): Float64Array | Float32Array | null {
+  const vec = table.getChild(col.name);
+  if (!vec) {
+    if (col.nullable) return null;
+    throw new SpecmapError('FORMAT', `not a specmap result: column ${col.name} is missing`);
+  }
+  const t = vec.type as DataType;
+  const itemType = (t as { children?: Field[] }).children?.[0]?.type as DataType | undefined;
+  const wantItem = col.kind === 'f64' ? 'Float64' : 'Float32';
+  if (!List.isList(t) || !itemType || typeName(itemType) !== wantItem) {
+    throw new SpecmapError('FORMAT', `column ${col.name} has type ${typeName(t)}, expected List<${wantItem}>`);
+  }
+  if (!vec.isValid(0)) {
+    if (!col.nullable) throw new SpecmapError('FORMAT', `column ${col.name} is null but is required`);
+    return null;
+  }
+  const cell = vec.get(0) as { toArray(): Float64Array | Float32Array; nullCount: number } | null;
+  if (!cell) return null;
+  if (cell.nullCount > 0) throw new SpecmapError('NAN', `column ${col.name} contains null values`);
+  const arr = cell.toArray();
+  const Ctor = col.kind === 'f64' ? Float64Array : Float32Array;
+  if (!(arr instanceof Ctor)) throw new SpecmapError('FORMAT', `column ${col.name}: unexpected storage ${(arr as object).constructor.name}`);
+  // Copy so the result owns its memory (arr may be a view into the IPC buffer).
+  return arr.slice();
+}
+
+/** Decode an Arrow IPC stream (or file) written by encodeResult, validating it. */
+export function decodeResult(bytes: Uint8Array): AnalysisResult {
+  if (!(bytes instanceof Uint8Array)) throw new SpecmapError('FORMAT', 'decodeResult: expected a Uint8Array');
+  if (!looksLikeArrow(bytes)) {
+    throw new SpecmapError('FORMAT', `not an Arrow IPC stream (${bytes.length} bytes, no Arrow magic / continuation marker)`);
+  }
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (e) {
+    throw new SpecmapError('FORMAT', `not a readable Arrow IPC stream: ${(e as Error).message}`);
+  }
+  const raw = table.schema.metadata.get(HEADER_KEY);
+  if (raw === undefined) throw new SpecmapError('FORMAT', `not a specmap result: Arrow schema has no "${HEADER_KEY}" metadata`);
+  let header: ResultHeader;
+  try {
+    header = JSON.parse(raw) as ResultHeader;
+  } catch (e) {
+    throw new SpecmapError('FORMAT', `specmap header is not valid JSON: ${(e as Error).message}`);
+  }
+  if (header === null || typeof header !== 'object' || header.format !== FORMAT_NAME) {
+    throw new SpecmapError('FORMAT', `not a specmap result: header format is ${JSON.stringify((header as { format?: unknown })?.format)}`);
+  }
+  if (header.version !== FORMAT_VERSION) {
+    throw new SpecmapError(
+      'VERSION',
+      `unsupported specmap result format version ${JSON.stringify(header.version)} (this reader knows version ${FORMAT_VERSION})`,
+    );
+  }
+  if (header.measured === undefined) header.measured = null;
+  if (header.references === undefined) header.references = null;
+  checkHeaderShape(header, 'decodeResult');
+  if (table.numRows !== 1) throw new SpecmapError('SHAPE', `specmap result table must have exactly 1 row, got ${table.numRows}`);
+
+  const values: Record<string, Float64Array | Float32Array | null> = {};
+  for (const col of COLUMNS) values[col.name] = readListColumn(table, col);
+  checkColumns(header, values, 'decodeResult');
+
+  const result: AnalysisResult = {
+    method: header.method,
+    k: header.k,
+    width: header.width,
+    height: header.height,
+    energies: values.energies as Float64Array,
+    weights: values.weights as Float32Array,
+    components: values.components as Float64Array,
+    parameters: header.parameters ?? {},
+    iterations: header.iterations,
+    converged: header.converged,
+    warnings: header.warnings ?? [],
+    provenance: header.provenance,
+  };
+  if (values.mean) result.mean = values.mean as Float64Array;
+  if (values.explained_variance) result.explainedVariance = values.explained_variance as Float64Array;
+  if (values.explained_variance_ratio) result.explainedVarianceRatio = values.explained_variance_ratio as Float64Array;
+  if (values.loss_history) result.lossHistory = values.loss_history as Float64Array;
+  if (header.measured && values.measured) {
+    result.measured = { data: values.measured as Float32Array, width: header.measured.width, height: header.measured.height, binning: header.measured.binning };
+  }
+  if (header.references && values.reference_values && values.reference_pearson) {
+    const m = header.m;
+    const rv = values.reference_values as Float64Array;
+    result.references = {
+      spectra: header.references.map((name, i) => ({ name, values: rv.slice(i * m, (i + 1) * m) })),
+      pearson: values.reference_pearson as Float64Array,
+    };
+  }
+  return result;
+}
+
+/** decodeResult of a base64 string (browser-safe: no Buffer, no atob). */
+export function decodeResultBase64(s: string): AnalysisResult {
+  return decodeResult(base64ToBytes(s));
+}

@@ -1,0 +1,171 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  analyze,
+  opticalDensity,
+  SpecmapError,
+  SPECMAP_VERSION,
+  DEFAULT_SPECTRA_BUDGET_BYTES,
+  type AnalysisResult,
+  type Method,
+  type ReferenceInput,
+} from '@specmap/core';
+import { readEnergies, readSpectrum, readStack, writeComponentsCsv, writeNpy } from '@specmap/io';
+import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
+import { renderResultPng } from '@specmap/png';
+import { buildReportHtml } from '@specmap/widget/dist/report';
+import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from './args';
+import { summaryHtml } from './summary-html';
+
+export const ANALYZE_FLAGS: FlagSpec[] = [
+  { name: 'method', kind: 'value', valueName: 'pca|nmf', help: 'decomposition method', default: 'nmf' },
+  { name: 'components', kind: 'value', valueName: 'K', help: 'number of components, 1 ≤ K ≤ min(pixels, channels)' },
+  { name: 'out', kind: 'value', valueName: 'DIR', help: 'output folder (created if missing)' },
+  { name: 'energies', kind: 'value', valueName: 'FILE', help: 'energy axis, one value (eV) per line; required for .npy energies' },
+  { name: 'i0', kind: 'value', valueName: 'FILE', help: 'I0 spectrum (energy, I0); converts the stack to optical density −ln(I/I0)' },
+  { name: 'references', kind: 'list', valueName: 'FILE', help: 'reference spectra (energy, value) compared with the components by Pearson r' },
+  { name: 'seed', kind: 'value', valueName: 'N', help: 'random seed (NMF)', default: '0' },
+  { name: 'max-iter', kind: 'value', valueName: 'N', help: 'maximum iterations (NMF)', default: '200' },
+  { name: 'tol', kind: 'value', valueName: 'T', help: 'stopping tolerance (NMF); 0 runs exactly --max-iter iterations', default: '1e-4' },
+  { name: 'init', kind: 'value', valueName: 'nndsvda|nndsvd|random', help: 'NMF initialisation', default: 'nndsvda' },
+  { name: 'spectra-budget', kind: 'value', valueName: 'MB', help: 'size budget of the measured spectra embedded in result.arrow/report.html (above it they are spatially binned; 0 = none)', default: '16' },
+  { name: 'help', kind: 'boolean', help: 'show this help' },
+];
+
+export const ANALYZE_USAGE = `usage: specmap analyze <input.hdr|input.npy> --components K --out DIR [options]
+
+Decompose a spectral image into K components and write:
+  result.arrow     the full result (Arrow IPC, MIME ${SPECMAP_MIME})
+  components.csv   energy,c0,…,c{K-1}
+  weights.npy      float32 weight maps, shape H×W×K (rows = y)
+  summary.json     parameters, iterations, convergence, warnings, timings, provenance
+  figure.png       static figure of the maps and spectra
+  report.html      standalone interactive report (opens offline)
+
+options:
+${formatFlags(ANALYZE_FLAGS)}`;
+
+/** What one `specmap analyze` run produced, for callers and tests. */
+export interface AnalyzeRun {
+  result: AnalysisResult;
+  summary: Record<string, unknown>;
+  outDir: string;
+}
+
+/** Flags accepted by every method but meaningful only for some. */
+const METHOD_FLAGS: Record<Method, string[]> = {
+  pca: [],
+  nmf: ['seed', 'max-iter', 'tol', 'init'],
+};
+
+export function runAnalyze(argv: string[]): AnalyzeRun {
+  const t0 = performance.now();
+  const args = parseArgs(argv, ANALYZE_FLAGS);
+  if (args.positionals.length !== 1) {
+    throw new SpecmapError(
+      'USAGE',
+      args.positionals.length === 0 ? 'missing input file (try: specmap analyze --help)' : `expected one input file, got ${args.positionals.length}: ${args.positionals.join(' ')}`,
+    );
+  }
+  const input = args.positionals[0];
+  const method = (stringFlag(args, 'method') ?? 'nmf').toLowerCase();
+  if (method !== 'pca' && method !== 'nmf') throw new SpecmapError('USAGE', `--method must be pca or nmf, got "${method}"`);
+  const components = numberFlag(args, 'components', { integer: true });
+  if (components === undefined) throw new SpecmapError('USAGE', '--components K is required');
+  if (components < 1) throw new SpecmapError('K_RANGE', `--components must be ≥ 1, got ${components}`);
+  const outDir = stringFlag(args, 'out');
+  if (!outDir) throw new SpecmapError('USAGE', '--out DIR is required');
+  const seed = numberFlag(args, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 0;
+  const maxIter = numberFlag(args, 'max-iter', { integer: true, min: 1 }) ?? 200;
+  const tol = numberFlag(args, 'tol', { min: 0 }) ?? 1e-4;
+  const init = (stringFlag(args, 'init') ?? 'nndsvda') as 'nndsvda' | 'nndsvd' | 'random';
+  if (!['nndsvda', 'nndsvd', 'random'].includes(init)) throw new SpecmapError('USAGE', `--init must be nndsvda, nndsvd or random, got "${init}"`);
+  const budgetMb = numberFlag(args, 'spectra-budget', { min: 0 }) ?? DEFAULT_SPECTRA_BUDGET_BYTES / 2 ** 20;
+  const ignored = METHOD_FLAGS[method === 'pca' ? 'nmf' : 'pca']
+    .filter((f) => !METHOD_FLAGS[method].includes(f) && args.flags.has(f))
+    .map((f) => `--${f}`);
+
+  // Read everything first, so a bad reference file fails before a long fit.
+  const energiesFile = stringFlag(args, 'energies');
+  const energies = energiesFile ? readEnergies(energiesFile) : undefined;
+  const stack = readStack(input, { energies });
+  const i0File = stringFlag(args, 'i0');
+  const i0 = i0File ? readSpectrum(i0File) : undefined;
+  const referenceFiles = (args.flags.get('references') as string[] | undefined) ?? [];
+  const references: ReferenceInput[] = referenceFiles.map((f) => readSpectrum(f));
+  const tRead = performance.now();
+
+  if (i0) opticalDensity(stack, i0);
+  const tPre = performance.now();
+
+  const result = analyze(stack, {
+    method,
+    components,
+    seed,
+    maxIter,
+    tol,
+    init,
+    references,
+    input,
+    spectraBudgetBytes: budgetMb * 2 ** 20,
+  });
+  const tFit = performance.now();
+
+  fs.mkdirSync(outDir, { recursive: true });
+  const payload = encodeResult(result);
+  fs.writeFileSync(path.join(outDir, 'result.arrow'), payload);
+  writeComponentsCsv(path.join(outDir, 'components.csv'), result.energies, result.components, result.k);
+  writeNpy(path.join(outDir, 'weights.npy'), result.weights, [result.height, result.width, result.k]);
+  fs.writeFileSync(path.join(outDir, 'figure.png'), renderResultPng(result));
+  const title = `specmap ${result.method.toUpperCase()} k=${result.k}: ${path.basename(input)}`;
+  const tWrite = performance.now();
+
+  const summary: Record<string, unknown> = {
+    specmap: SPECMAP_VERSION,
+    command: ['specmap', 'analyze', ...argv],
+    input: path.resolve(input),
+    method: result.method,
+    parameters: result.parameters,
+    shape: { width: result.width, height: result.height, channels: result.energies.length, components: result.k },
+    energyRange: [result.energies[0], result.energies[result.energies.length - 1]],
+    iterations: result.iterations,
+    converged: result.converged,
+    warnings: result.warnings,
+    ignoredFlags: ignored,
+    ...(result.method === 'pca'
+      ? {
+          mean: Array.from(result.mean ?? []),
+          explainedVariance: Array.from(result.explainedVariance ?? []),
+          explainedVarianceRatio: Array.from(result.explainedVarianceRatio ?? []),
+        }
+      : {}),
+    references: result.references
+      ? result.references.spectra.map((ref, r) => ({
+          name: ref.name,
+          pearson: Array.from({ length: result.k }, (_, j) => result.references!.pearson[j * result.references!.spectra.length + r]),
+        }))
+      : [],
+    measuredSpectra: result.measured
+      ? { width: result.measured.width, height: result.measured.height, binning: result.measured.binning }
+      : null,
+    provenance: result.provenance,
+    outputs: ['result.arrow', 'components.csv', 'weights.npy', 'figure.png', 'report.html', 'summary.json'],
+    timings: {} as Record<string, number>,
+  };
+  const html = buildReportHtml(payload, { title, summaryHtml: summaryHtml(summary) });
+  fs.writeFileSync(path.join(outDir, 'report.html'), html);
+  const tEnd = performance.now();
+  summary.timings = {
+    readSeconds: round((tRead - t0) / 1000),
+    preprocessSeconds: round((tPre - tRead) / 1000),
+    decomposeSeconds: round((tFit - tPre) / 1000),
+    writeSeconds: round((tEnd - tWrite + (tWrite - tFit)) / 1000),
+    totalSeconds: round((tEnd - t0) / 1000),
+  };
+  fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { result, summary, outDir };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,133 @@
+import { SpecmapError } from './errors';
+import type { AnalysisResult, Method, ReferenceSpectrum } from './result';
+import { validateStack, type SpectralStack } from './stack';
+import { pca } from './pca';
+import { nmf } from './nmf';
+import { pearsonMatrix } from './pearson';
+import { interpolate } from './preprocess';
+import { SPECMAP_VERSION } from './version';
+import { DEFAULT_SPECTRA_BUDGET_BYTES, measuredForPayload } from './measured';
+
+/** A reference spectrum as read from a file (any energy grid). */
+export interface ReferenceInput {
+  name: string;
+  energies: Float64Array;
+  values: Float64Array;
+}
+
+export interface AnalyzeOptions {
+  /** Decomposition method. */
+  method: Method;
+  /** Number of components K, 1 ≤ K ≤ min(n, m). */
+  components: number;
+  /** Seed of the random number generator (NMF). __Default:__ 0. */
+  seed?: number;
+  /** NMF: maximum number of iterations. __Default:__ 200. */
+  maxIter?: number;
+  /** NMF: tolerance of the stopping rule (0 runs exactly maxIter iterations). __Default:__ 1e-4. */
+  tol?: number;
+  /** NMF initialisation. __Default:__ 'nndsvda'. */
+  init?: 'nndsvda' | 'nndsvd' | 'random';
+  /** Reference spectra to compare the components with (interpolated onto the stack's energies). */
+  references?: ReferenceInput[];
+  /**
+   * Size budget (bytes) for the measured spectra attached to the result so the
+   * views can show a pixel's data beside its reconstruction; above it they are
+   * spatially binned (see measuredForPayload); 0 attaches none.
+   * __Default:__ 16 MiB.
+   */
+  spectraBudgetBytes?: number;
+  /** Input path, recorded in the provenance. */
+  input?: string;
+  /** Extra versions to record (e.g. the reader's library). */
+  versions?: Record<string, string>;
+}
+
+export const METHODS: readonly Method[] = ['pca', 'nmf'];
+
+/**
+ * The one-call pipeline: decompose a stack and package everything a reader of
+ * the result needs (weights, components, parameters, warnings, provenance,
+ * reference comparison) into an AnalysisResult.
+ *
+ * The stack is not modified. Within `spectraBudgetBytes` the result's
+ * `measured` field shares the stack's data (no copy).
+ */
+export function analyze(stack: SpectralStack, options: AnalyzeOptions): AnalysisResult {
+  const method = String(options.method).toLowerCase() as Method;
+  if (!METHODS.includes(method)) {
+    throw new SpecmapError('METHOD', `invalid method: ${options.method} (expected one of ${METHODS.join(', ')})`);
+  }
+  validateStack(stack);
+  const seed = options.seed ?? 0;
+  const decomposition =
+    method === 'pca'
+      ? pca(stack, { components: options.components })
+      : nmf(stack, {
+          components: options.components,
+          seed,
+          maxIter: options.maxIter ?? 200,
+          tol: options.tol ?? 1e-4,
+          init: options.init ?? 'nndsvda',
+        });
+  const m = stack.energies.length;
+  const k = decomposition.k;
+  const warnings = [...decomposition.warnings];
+
+  let references: AnalysisResult['references'];
+  if (options.references && options.references.length > 0) {
+    const spectra: ReferenceSpectrum[] = options.references.map((ref) => {
+      try {
+        return { name: ref.name, values: interpolate(ref.energies, ref.values, stack.energies) };
+      } catch (err) {
+        if (err instanceof SpecmapError) {
+          throw new SpecmapError(err.code, `reference ${ref.name}: ${err.message}`);
+        }
+        throw err;
+      }
+    });
+    const pearson = pearsonMatrix(
+      decomposition.components,
+      k,
+      spectra.map((s) => s.values),
+      m,
+    );
+    references = { spectra, pearson };
+  }
+
+  const steps = (stack.metadata.steps ?? []).map((s) => ({ name: s.name, parameters: { ...s.parameters } }));
+  return {
+    method,
+    k,
+    width: stack.width,
+    height: stack.height,
+    energies: Float64Array.from(stack.energies),
+    weights: decomposition.weights,
+    components: decomposition.components,
+    mean: decomposition.mean,
+    explainedVariance: decomposition.explainedVariance,
+    explainedVarianceRatio: decomposition.explainedVarianceRatio,
+    parameters: { ...decomposition.parameters },
+    iterations: decomposition.iterations,
+    converged: decomposition.converged,
+    lossHistory: decomposition.lossHistory,
+    warnings,
+    provenance: {
+      inputSha256: typeof stack.metadata.sha256 === 'string' ? stack.metadata.sha256 : '',
+      input: options.input ?? (typeof stack.metadata.source === 'string' ? stack.metadata.source : undefined),
+      specmapVersion: SPECMAP_VERSION,
+      seed: method === 'nmf' ? seed : null,
+      date: new Date().toISOString(),
+      steps,
+      versions: { ...runtimeVersions(), ...(options.versions ?? {}) },
+    },
+    references,
+    measured: measuredForPayload(stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES),
+  };
+}
+
+/** Versions of the JavaScript runtime, for the provenance (works in Node and in browsers). */
+function runtimeVersions(): Record<string, string> {
+  const p = (globalThis as { process?: { versions?: Record<string, string> } }).process;
+  return p?.versions?.node ? { node: p.versions.node } : {};
+}

@@ -1,0 +1,489 @@
+/**
+ * renderResultPng: one static figure of an AnalysisResult.
+ *
+ *   ┌ title: method, k, size, energies ────────────────────────────┐
+ *   │ c0 [map][bar]   c1 [map][bar]   ... (≤ 4 per row)            │
+ *   │ component spectra vs energy (eV), legend, dashed references  │
+ *   └ footnote: contrast rule, warnings ──────────────────────────┘
+ */
+import { SpecmapError, type AnalysisResult } from '@specmap/core';
+import { colormap, type ColormapName, type RGB } from './colormap';
+import { encodePng } from './png';
+import { Raster, type Color } from './raster';
+import { textWidth } from './font';
+
+export interface RenderOptions {
+  /**
+   * Pixel scale of the weight maps (screen pixels per map pixel). Default:
+   * the largest integer that keeps the longer side ≤ 250 px (a 125×125 map
+   * becomes 250×250), or a fractional down-scale for maps larger than 250.
+   */
+  scale?: number;
+  /** Integer scale of the 5×7 bitmap font (default 2). */
+  fontScale?: number;
+  /** Maximum number of maps per row (default 4). */
+  mapsPerRow?: number;
+}
+
+/** Colours of components c0, c1, ... (matplotlib tab10 without its gray, which is kept for references). */
+export const COMPONENT_COLORS: readonly RGB[] = [
+  [0x1f, 0x77, 0xb4],
+  [0xff, 0x7f, 0x0e],
+  [0x2c, 0xa0, 0x2c],
+  [0xd6, 0x27, 0x28],
+  [0x94, 0x67, 0xbd],
+  [0x8c, 0x56, 0x4b],
+  [0xe3, 0x77, 0xc2],
+  [0xbc, 0xbd, 0x22],
+  [0x17, 0xbe, 0xcf],
+];
+
+/** Colour of component `i` (cycles through COMPONENT_COLORS). */
+export function componentColor(i: number): RGB {
+  const c = COMPONENT_COLORS[i % COMPONENT_COLORS.length];
+  return [c[0], c[1], c[2]];
+}
+
+const BLACK: Color = [0, 0, 0];
+const TEXT: Color = [34, 34, 34];
+const MUTED: Color = [100, 100, 100];
+const AXIS: Color = [60, 60, 60];
+const GRID: Color = [228, 228, 228];
+const REF_GRAY: Color = [128, 128, 128];
+const NAN_COLOR: RGB = [205, 205, 205];
+const WARN: Color = [176, 84, 0];
+
+/** Percentile p (0–100) of the finite values, linear interpolation between order statistics (numpy's default). */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const v: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v.push(values[i]);
+  if (v.length === 0) return NaN;
+  v.sort((a, b) => a - b);
+  const x = (Math.min(100, Math.max(0, p)) / 100) * (v.length - 1);
+  const i = Math.floor(x);
+  const f = x - i;
+  return i + 1 < v.length ? v[i] + (v[i + 1] - v[i]) * f : v[i];
+}
+
+/**
+ * "Nice" tick positions covering [lo, hi]: the smallest step of the form
+ * s·10ⁿ (s from `mantissas`) giving at most `maxTicks` ticks.
+ */
+export function niceTicks(
+  lo: number,
+  hi: number,
+  maxTicks = 6,
+  mantissas: readonly number[] = [1, 2, 2.5, 5],
+): { ticks: number[]; step: number } {
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return { ticks: [lo], step: 1 };
+  const n = Math.max(2, Math.floor(maxTicks));
+  const count = (step: number) => Math.floor(hi / step + 1e-9) - Math.ceil(lo / step - 1e-9) + 1;
+  const base = Math.floor(Math.log10((hi - lo) / n)) - 1;
+  let step = Math.pow(10, base + 3);
+  search: for (let e = base; e <= base + 3; e++) {
+    for (const s of [...mantissas].sort((a, b) => a - b)) {
+      const st = s * Math.pow(10, e);
+      if (count(st) <= n) {
+        step = st;
+        break search;
+      }
+    }
+  }
+  const ticks: number[] = [];
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  for (let i = first; i <= last; i++) ticks.push(i === 0 ? 0 : Number((i * step).toPrecision(12)));
+  return { ticks, step };
+}
+
+/** Tick label for value v on an axis with spacing `step` (as many decimals as the step needs). */
+export function formatTick(v: number, step: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const av = Math.abs(v);
+  const n = Math.floor(Math.log10(step) + 1e-9);
+  const extra = Math.abs(step / Math.pow(10, n) - 2.5) < 1e-6 ? 1 : 0; // 2.5·10ⁿ needs one more digit
+  if (av >= 1e5 || (av < 1e-3 && step < 1e-3)) {
+    if (v === 0) return '0';
+    const digits = Math.max(0, Math.min(12, Math.floor(Math.log10(av) + 1e-9) - n + extra));
+    const [mant, exp] = v.toExponential(digits).split('e');
+    return `${mant.includes('.') ? mant.replace(/\.?0+$/, '') : mant}e${Number(exp)}`;
+  }
+  return v.toFixed(Math.max(0, Math.min(10, -n + extra)));
+}
+
+/** A value with 3 significant digits, exponent notation when very small or large ("1.23e-4"). */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const av = Math.abs(v);
+  if (av >= 1e4 || av < 1e-2) {
+    const [mant, exp] = v.toExponential(2).split('e');
+    return `${mant.replace(/\.?0+$/, '')}e${Number(exp)}`;
+  }
+  return String(Number(v.toPrecision(3)));
+}
+
+function truncate(s: string, maxWidth: number, scale: number): string {
+  if (textWidth(s, scale) <= maxWidth) return s;
+  let t = s;
+  while (t.length > 1 && textWidth(t + '..', scale) > maxWidth) t = t.slice(0, -1);
+  return t + '..';
+}
+
+/** Replace characters the 5×7 font lacks (×, –, µ, …) with ASCII look-alikes. */
+function ascii(s: string): string {
+  return s
+    .replace(/[×✕]/g, 'x')
+    .replace(/[–—−]/g, '-')
+    .replace(/µ/g, 'u')
+    .replace(/…/g, '...')
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+interface MapScaling {
+  cmap: ColormapName;
+  lo: number;
+  hi: number;
+  /** Colour-bar labels, top to bottom, at fractions (1 = top). */
+  labels: { t: number; text: string }[];
+}
+
+/**
+ * Contrast of a weight map: percentiles 1–99 of its finite values. PCA maps
+ * are signed: the diverging map is centred on 0 with limit max(|p1|, |p99|).
+ */
+export function mapScaling(method: AnalysisResult['method'], values: ArrayLike<number>): MapScaling {
+  let p1 = percentile(values, 1);
+  let p99 = percentile(values, 99);
+  if (!Number.isFinite(p1) || !Number.isFinite(p99)) {
+    p1 = 0;
+    p99 = 1;
+  }
+  if (method === 'pca') {
+    let lim = Math.max(Math.abs(p1), Math.abs(p99));
+    if (!(lim > 0)) lim = 1;
+    return {
+      cmap: 'diverging',
+      lo: -lim,
+      hi: lim,
+      labels: [
+        { t: 1, text: formatValue(lim) },
+        { t: 0.5, text: '0' },
+        { t: 0, text: formatValue(-lim) },
+      ],
+    };
+  }
+  let lo = p1;
+  let hi = p99;
+  if (!(hi > lo)) {
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 1e-3 : 1;
+    lo -= d;
+    hi += d;
+  }
+  return {
+    cmap: 'viridis',
+    lo,
+    hi,
+    labels: [
+      { t: 1, text: formatValue(hi) },
+      { t: 0, text: formatValue(lo) },
+    ],
+  };
+}
+
+/** Colour of one weight under a map scaling (NaN → light gray). */
+export function weightColor(s: MapScaling, v: number): RGB {
+  const t = (v - s.lo) / (s.hi - s.lo);
+  return colormap(s.cmap, t) ?? NAN_COLOR;
+}
+
+function checkResult(r: AnalysisResult): number {
+  const m = r.energies?.length ?? 0;
+  if (!Number.isInteger(r.k) || r.k < 1) throw new SpecmapError('K_RANGE', `cannot draw a result with k = ${r.k}`);
+  if (!Number.isInteger(r.width) || !Number.isInteger(r.height) || r.width < 1 || r.height < 1) {
+    throw new SpecmapError('SHAPE', `cannot draw a ${r.width}×${r.height} map`);
+  }
+  if (m < 1) throw new SpecmapError('SHAPE', 'cannot draw a result with no energies');
+  if (r.weights.length !== r.width * r.height * r.k) {
+    throw new SpecmapError('SHAPE', `weights have ${r.weights.length} values, ${r.width}×${r.height}×${r.k} expected`);
+  }
+  if (r.components.length !== r.k * m) throw new SpecmapError('SHAPE', `components have ${r.components.length} values, ${r.k}×${m} expected`);
+  return m;
+}
+
+/** Default map scale: see RenderOptions.scale. */
+export function defaultMapScale(width: number, height: number): number {
+  const longest = Math.max(width, height);
+  return longest <= 250 ? Math.max(1, Math.floor(250 / longest)) : 250 / longest;
+}
+
+/** A rectangle in figure pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where things were drawn (for tests and for image maps). */
+export interface FigureLayout {
+  /** The weight map of each component (inside its frame). */
+  maps: Box[];
+  /** The colour bar of each component. */
+  colorbars: Box[];
+  /** The spectra plot area (inside its frame). */
+  plot: Box;
+  /** Map pixels per data pixel. */
+  mapScale: number;
+}
+
+/** Draw the figure into a Raster (renderResultPng encodes it). */
+export function renderResultRaster(r: AnalysisResult, options: RenderOptions = {}): Raster {
+  return renderFigure(r, options).raster;
+}
+
+/** Draw the figure; returns the raster and the layout of its parts. */
+export function renderFigure(r: AnalysisResult, options: RenderOptions = {}): { raster: Raster; layout: FigureLayout } {
+  const m = checkResult(r);
+  const { k, width: w, height: h } = r;
+  const fs = Math.max(1, Math.round(options.fontScale ?? 2));
+  const scale = options.scale ?? defaultMapScale(w, h);
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new SpecmapError('ARG', `invalid map scale ${options.scale}`);
+  const perRow = Math.max(1, Math.floor(options.mapsPerRow ?? 4));
+  const lineH = 7 * fs;
+  const pad = 8 * fs;
+  const mapW = Math.max(1, Math.round(w * scale));
+  const mapH = Math.max(1, Math.round(h * scale));
+
+  // ---- per-component map scalings and labels
+  const scalings: MapScaling[] = [];
+  const col = new Float64Array(w * h);
+  for (let c = 0; c < k; c++) {
+    for (let p = 0; p < w * h; p++) col[p] = r.weights[p * k + c];
+    scalings.push(mapScaling(r.method, col));
+  }
+  const refs = r.references?.spectra ?? [];
+  const nRefs = refs.length;
+  const subtitles: string[] = [];
+  for (let c = 0; c < k; c++) {
+    const parts: string[] = [];
+    const evr = r.explainedVarianceRatio?.[c];
+    if (evr !== undefined && Number.isFinite(evr)) parts.push(`${(evr * 100).toFixed(1)}% var`);
+    if (nRefs > 0 && r.references && r.references.pearson.length === k * nRefs) {
+      let best = 0;
+      for (let j = 1; j < nRefs; j++) if (r.references.pearson[c * nRefs + j] > r.references.pearson[c * nRefs + best]) best = j;
+      parts.push(`r=${r.references.pearson[c * nRefs + best].toFixed(2)} ${refs[best].name}`);
+    }
+    subtitles.push(ascii(parts.join(', ')));
+  }
+  const hasSub = subtitles.some((s) => s.length > 0);
+
+  // ---- layout
+  const barGap = 4 * fs;
+  const barW = 7 * fs;
+  const tickLen = 2 * fs;
+  const barLabelW = Math.max(...scalings.flatMap((s) => s.labels.map((l) => textWidth(l.text, fs))));
+  const panelW = mapW + barGap + barW + tickLen + 2 * fs + barLabelW;
+  const panelGap = 10 * fs;
+  const cols = Math.min(k, perRow);
+  const rows = Math.ceil(k / perRow);
+  const titleH = lineH + 4 * fs;
+  const panelHeadH = lineH + 3 * fs + (hasSub ? lineH + 3 * fs : 0);
+  const panelH = panelHeadH + mapH;
+  const rowGap = 8 * fs;
+
+  // spectra plot: y range (components and scaled references) and ticks first, for the left margin
+  const plotH = Math.max(140 * fs, Math.min(180 * fs, Math.round(mapH * 0.9)));
+  let ylo = Infinity;
+  let yhi = -Infinity;
+  for (let i = 0; i < k * m; i++) {
+    const v = r.components[i];
+    if (Number.isFinite(v)) {
+      ylo = Math.min(ylo, v);
+      yhi = Math.max(yhi, v);
+    }
+  }
+  if (!Number.isFinite(ylo)) {
+    ylo = 0;
+    yhi = 1;
+  }
+  // References, each scaled so its maximum equals the components' maximum.
+  const target = yhi > 0 ? yhi : Math.max(Math.abs(ylo), Math.abs(yhi)) || 1;
+  const refCurves: { name: string; values: Float64Array }[] = [];
+  for (const ref of refs) {
+    let mx = -Infinity;
+    for (let e = 0; e < ref.values.length; e++) if (Number.isFinite(ref.values[e])) mx = Math.max(mx, ref.values[e]);
+    const f = mx > 0 ? target / mx : 1;
+    const v = new Float64Array(m);
+    for (let e = 0; e < m; e++) {
+      v[e] = (ref.values[e] ?? NaN) * f;
+      if (Number.isFinite(v[e])) {
+        ylo = Math.min(ylo, v[e]);
+        yhi = Math.max(yhi, v[e]);
+      }
+    }
+    refCurves.push({ name: ref.name, values: v });
+  }
+  if (!(yhi > ylo)) {
+    const d = Math.abs(ylo) > 0 ? Math.abs(ylo) * 0.1 : 1;
+    ylo -= d;
+    yhi += d;
+  }
+  const ypad = (yhi - ylo) * 0.06;
+  ylo -= ypad;
+  yhi += ypad;
+  const yt = niceTicks(ylo, yhi, Math.max(3, Math.floor(plotH / (28 * fs))));
+  const yLabels = yt.ticks.map((t) => formatTick(t, yt.step));
+  const maxYLabel = Math.max(...yLabels.map((l) => textWidth(l, fs)));
+  const plotLeft = pad + lineH + 2 * fs /* descenders */ + 5 * fs + maxYLabel + 2 * fs + tickLen;
+  const minPlotW = 300 * fs;
+  const mapsW = pad * 2 + cols * panelW + (cols - 1) * panelGap;
+  const figW = Math.max(mapsW, plotLeft + minPlotW + pad + 3 * 6 * fs);
+  const plotTitleH = lineH + 4 * fs;
+  const xAxisH = tickLen + 3 * fs + lineH + 5 * fs + lineH;
+  const warnings = r.warnings ?? [];
+  const footLines = 1 + Math.min(warnings.length, 3);
+  const footH = footLines * (lineH + 3 * fs);
+
+  const mapsTop = pad + titleH;
+  const plotTop = mapsTop + rows * panelH + (rows - 1) * rowGap + 10 * fs + plotTitleH;
+  const figH = plotTop + plotH + xAxisH + 6 * fs + footH + pad;
+  const img = new Raster(figW, figH, [255, 255, 255, 255]);
+
+  // ---- title
+  const e0 = Math.min(r.energies[0], r.energies[m - 1]);
+  const e1 = Math.max(r.energies[0], r.energies[m - 1]);
+  const title = `${r.method.toUpperCase()}  k=${k}  ${w}x${h} px  ${m} energies (${formatTick(e0, 0.1)}-${formatTick(e1, 0.1)} eV)`;
+  img.text(pad, pad, truncate(title, figW - 2 * pad, fs), BLACK, { scale: fs });
+
+  // ---- weight maps
+  const layout: FigureLayout = { maps: [], colorbars: [], plot: { x: 0, y: 0, width: 0, height: 0 }, mapScale: scale };
+  const rgba = new Uint8Array(w * h * 4);
+  for (let c = 0; c < k; c++) {
+    const s = scalings[c];
+    const px0 = pad + (c % perRow) * (panelW + panelGap);
+    const py0 = mapsTop + Math.floor(c / perRow) * (panelH + rowGap);
+    img.text(px0, py0, `c${c}`, componentColor(c), { scale: fs });
+    if (hasSub) img.text(px0, py0 + lineH + 3 * fs, truncate(subtitles[c], panelW, fs), MUTED, { scale: fs });
+    for (let p = 0; p < w * h; p++) {
+      const rgb = weightColor(s, r.weights[p * k + c]);
+      rgba[p * 4] = rgb[0];
+      rgba[p * 4 + 1] = rgb[1];
+      rgba[p * 4 + 2] = rgb[2];
+      rgba[p * 4 + 3] = 255;
+    }
+    const my = py0 + panelHeadH;
+    img.drawImage(rgba, w, h, px0, my, mapW, mapH);
+    layout.maps.push({ x: px0, y: my, width: mapW, height: mapH });
+    layout.colorbars.push({ x: px0 + mapW + barGap, y: my, width: barW, height: mapH });
+    img.strokeRect(px0 - 1, my - 1, mapW + 2, mapH + 2, AXIS);
+    // colour bar: top = hi
+    const bx = px0 + mapW + barGap;
+    for (let j = 0; j < mapH; j++) {
+      const t = mapH > 1 ? 1 - j / (mapH - 1) : 0.5;
+      const rgb = colormap(s.cmap, t)!;
+      img.fillRect(bx, my + j, barW, 1, rgb);
+    }
+    img.strokeRect(bx - 1, my - 1, barW + 2, mapH + 2, AXIS);
+    for (const l of s.labels) {
+      const ly = my + Math.round((1 - l.t) * (mapH - 1));
+      img.fillRect(bx + barW + 1, ly, tickLen, 1, AXIS);
+      const baseline = l.t === 1 ? 'top' : l.t === 0 ? 'bottom' : 'middle';
+      img.text(bx + barW + 1 + tickLen + 2 * fs, l.t === 1 ? ly - 1 : l.t === 0 ? ly + 2 : ly, l.text, TEXT, { scale: fs, baseline });
+    }
+  }
+
+  // ---- spectra plot
+  const plotRight = figW - pad - 3 * 6 * fs; // room for half of the last x tick label
+  const plotW = plotRight - plotLeft;
+  layout.plot = { x: plotLeft, y: plotTop, width: plotW, height: plotH };
+  img.text(plotLeft, plotTop - plotTitleH, 'Component spectra', BLACK, { scale: fs });
+  let xlo = e0;
+  let xhi = e1;
+  if (!(xhi > xlo)) {
+    xlo -= 0.5;
+    xhi += 0.5;
+  }
+  const X = (e: number) => plotLeft + ((e - xlo) / (xhi - xlo)) * plotW;
+  const Y = (v: number) => plotTop + plotH - ((v - ylo) / (yhi - ylo)) * plotH;
+
+  const xLabelW = Math.max(textWidth(formatTick(xlo, 1), fs), textWidth(formatTick(xhi, 1), fs));
+  const xt = niceTicks(xlo, xhi, Math.max(3, Math.floor(plotW / (xLabelW + 12 * fs))), [1, 2, 5]);
+  for (const t of xt.ticks) img.fillRect(Math.round(X(t)), plotTop, 1, plotH, GRID);
+  for (const t of yt.ticks) img.fillRect(plotLeft, Math.round(Y(t)), plotW, 1, GRID);
+  if (ylo < 0 && yhi > 0) img.fillRect(plotLeft, Math.round(Y(0)), plotW, 1, [170, 170, 170]);
+  img.strokeRect(plotLeft, plotTop, plotW + 1, plotH + 1, AXIS);
+  for (const t of xt.ticks) {
+    const x = Math.round(X(t));
+    img.fillRect(x, plotTop + plotH + 1, 1, tickLen, AXIS);
+    img.text(x, plotTop + plotH + 1 + tickLen + 3 * fs, formatTick(t, xt.step), TEXT, { scale: fs, align: 'center' });
+  }
+  yt.ticks.forEach((t, i) => {
+    const y = Math.round(Y(t));
+    img.fillRect(plotLeft - tickLen, y, tickLen, 1, AXIS);
+    img.text(plotLeft - tickLen - 2 * fs, y, yLabels[i], TEXT, { scale: fs, align: 'right', baseline: 'middle' });
+  });
+  img.text(plotLeft + plotW / 2, plotTop + plotH + xAxisH, 'Energy (eV)', TEXT, { scale: fs, align: 'center', baseline: 'bottom' });
+  const yLabelX = pad;
+  img.text(yLabelX, plotTop + plotH / 2, r.method === 'pca' ? 'Loading' : 'Intensity (a.u.)', TEXT, {
+    scale: fs,
+    rotate: true,
+    align: 'center',
+  });
+
+  // curves: references first (underneath), then components
+  const pts = new Float64Array(2 * m);
+  const curve = (values: ArrayLike<number>, offset: number) => {
+    for (let j = 0; j < m; j++) {
+      const v = values[offset + j];
+      pts[2 * j] = X(r.energies[j]);
+      pts[2 * j + 1] = Number.isFinite(v) ? Y(v) : NaN;
+    }
+    return pts;
+  };
+  for (const rc of refCurves) img.polyline(curve(rc.values, 0), REF_GRAY, { width: 1.2 * fs, dash: [5 * fs, 3 * fs] });
+  for (let c = 0; c < k; c++) img.polyline(curve(r.components, c * m), componentColor(c), { width: fs, dash: undefined });
+
+  // legend, top right inside the plot
+  const entries: { label: string; color: Color; dashed: boolean }[] = [];
+  for (let c = 0; c < k; c++) entries.push({ label: `c${c}`, color: componentColor(c), dashed: false });
+  for (const rc of refCurves) entries.push({ label: truncate(ascii(`${rc.name} (ref, scaled)`), plotW / 2, fs), color: REF_GRAY, dashed: true });
+  const swatch = 12 * fs;
+  const rowH = lineH + 4 * fs;
+  const legW = 3 * fs + swatch + 3 * fs + Math.max(...entries.map((e) => textWidth(e.label, fs))) + 3 * fs;
+  const legH = entries.length * rowH + 3 * fs;
+  const lx = plotLeft + plotW - legW - 4 * fs;
+  const ly = plotTop + 4 * fs;
+  img.fillRect(lx, ly, legW, legH, [255, 255, 255, 225]);
+  img.strokeRect(lx, ly, legW, legH, [200, 200, 200]);
+  entries.forEach((e, i) => {
+    const cy = ly + 3 * fs + i * rowH + lineH / 2;
+    const x0 = lx + 3 * fs;
+    if (e.dashed) img.line(x0, cy, x0 + swatch, cy, e.color, { width: 1.2 * fs, dash: [3 * fs, 2 * fs] });
+    else img.line(x0, cy, x0 + swatch, cy, e.color, { width: fs });
+    img.text(x0 + swatch + 3 * fs, cy, e.label, TEXT, { scale: fs, baseline: 'middle' });
+  });
+
+  // ---- footnote: contrast rule and warnings
+  let fy = plotTop + plotH + xAxisH + 6 * fs;
+  const rule =
+    r.method === 'pca'
+      ? 'Maps: (0,0) top left; centred on 0, range +-max(|p1|,|p99|).'
+      : 'Maps: (0,0) top left; colour range = p1..p99 of each map.';
+  img.text(pad, fy, truncate(rule, figW - 2 * pad, fs), MUTED, { scale: fs });
+  fy += lineH + 3 * fs;
+  for (let i = 0; i < Math.min(warnings.length, 3); i++) {
+    const more = i === 2 && warnings.length > 3 ? ` (+${warnings.length - 3} more)` : '';
+    img.text(pad, fy, truncate(ascii(`Warning: ${warnings[i]}`) + more, figW - 2 * pad, fs), WARN, { scale: fs });
+    fy += lineH + 3 * fs;
+  }
+  return { raster: img, layout };
+}
+
+/** The figure of a result as PNG bytes (deterministic: same result → same bytes). */
+export function renderResultPng(r: AnalysisResult, options: RenderOptions = {}): Uint8Array {
+  const img = renderResultRaster(r, options);
+  return encodePng(img.width, img.height, img.data, { text: { Software: 'specmap', Title: `${r.method} k=${r.k}` } });
+}

@@ -1,0 +1,111 @@
+/**
+ * The standalone HTML report (Node only): one self-contained page with the
+ * view's IIFE bundle and the Arrow payload inlined. It makes no requests (a
+ * Content-Security-Policy forbids them), imports no modules and opens from
+ * disk (file://).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { bytesToBase64 } from '@specmap/arrow';
+
+export interface ReportOptions {
+  /** Page title (plain text; escaped). */
+  title: string;
+  /** Trusted HTML shown under the view (e.g. the CLI's summary table). */
+  summaryHtml?: string;
+}
+
+/** Path of the IIFE bundle built by `npm run build -w @specmap/widget`. */
+export function bundlePath(): string {
+  return path.join(__dirname, '..', 'bundle', 'specmap-widget.js');
+}
+
+let cachedBundle: string | null = null;
+
+function readBundle(): string {
+  if (cachedBundle === null) {
+    const p = bundlePath();
+    if (!fs.existsSync(p)) {
+      throw new Error(`specmap report: the view bundle ${p} is missing; run "npm run build -w @specmap/widget"`);
+    }
+    cachedBundle = fs.readFileSync(p, 'utf8');
+  }
+  return cachedBundle;
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Makes JavaScript safe to inline in a <script> element: `</script` and `<!--`
+ * would end or confuse the element. Both only occur inside string, template or
+ * regex literals in real code, where `<\/` and `<\!` mean the same characters.
+ */
+export function escapeInlineScript(js: string): string {
+  return js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/** Content-Security-Policy of the report: inline script and style only, nothing fetched. */
+export const REPORT_CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'";
+
+const PAGE_CSS = `
+:root { color-scheme: light; }
+html, body { margin: 0; background: #ffffff; color: rgba(0, 0, 0, 0.87); }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif; font-size: 14px; }
+.report { max-width: 1280px; margin: 0 auto; padding: 16px 20px 40px; }
+.report > h1 { font-size: 20px; font-weight: 600; margin: 0 0 8px; }
+.report-summary { margin-top: 24px; border-top: 1px solid #e0e0e0; padding-top: 12px; overflow-x: auto; }
+.report-summary table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.report-summary th, .report-summary td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid #eeeeee; vertical-align: top; }
+.report-error { color: #b00020; white-space: pre-wrap; font-family: ui-monospace, 'DejaVu Sans Mono', monospace; }
+noscript { display: block; padding: 8px; background: #fff3e0; }
+`;
+
+/**
+ * One self-contained HTML page showing the result encoded in `payload` (the
+ * bytes of @specmap/arrow's encodeResult).
+ */
+export function buildReportHtml(payload: Uint8Array, options: ReportOptions): string {
+  const title = escapeHtml(options.title);
+  const bundle = escapeInlineScript(readBundle());
+  const b64 = bytesToBase64(payload); // [A-Za-z0-9+/=] only: cannot close the element
+  const boot = escapeInlineScript(`(function () {
+  var root = document.getElementById('specmap-root');
+  try {
+    var data = document.getElementById('specmap-payload').textContent;
+    window.specmapView = specmapWidget.renderPayload(root, data);
+  } catch (err) {
+    var p = document.createElement('p');
+    p.className = 'report-error';
+    p.textContent = 'Could not show the result: ' + (err && err.message ? err.message : String(err));
+    root.appendChild(p);
+    throw err;
+  }
+})();`);
+  const summary = options.summaryHtml ? `<section class="report-summary">\n${options.summaryHtml}\n</section>\n` : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="specmap">
+<title>${title}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<main class="report">
+<h1>${title}</h1>
+<noscript>This report needs JavaScript to draw the maps and spectra.</noscript>
+<div id="specmap-root"></div>
+${summary}</main>
+<script type="application/octet-stream" id="specmap-payload">${b64}</script>
+<script>${bundle}</script>
+<script>${boot}</script>
+</body>
+</html>
+`;
+}
