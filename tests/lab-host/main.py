@@ -9,7 +9,8 @@ Usage:
 
 The page is at /lab (e.g. /lab/tree/<notebook>.ipynb?token=<token>).
 Settings and workspaces a session writes go to $SPECMAP_LAB_STATE_DIR
-(default: a fresh temporary directory), never into build/.
+(default: a fresh temporary directory), never into build/. Autosave is off
+(app_settings/overrides.json there), so notebooks under test stay untouched.
 
 Server-side fixes for a JupyterLab 4 page on jupyter_server 1.x (see
 /work/shared/docs/jupyterlab-notes.md):
@@ -42,6 +43,15 @@ with open(os.path.join(HERE, "package.json")) as f:
     VERSION = json.load(f)["version"]
 
 STATE = os.environ.get("SPECMAP_LAB_STATE_DIR") or tempfile.mkdtemp(prefix="specmap-lab-state-")
+
+# Settings overrides for every test session: never write the notebook under
+# test back to disk (the browser test runs real notebooks from the repository).
+OVERRIDES = {
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+}
+os.makedirs(os.path.join(STATE, "app_settings"), exist_ok=True)
+with open(os.path.join(STATE, "app_settings", "overrides.json"), "w") as f:
+    json.dump(OVERRIDES, f)
 
 DISABLED = {
     "@jupyterlab/apputils-extension:announcements": True,
@@ -124,6 +134,11 @@ class SpecmapLabHost(LabServerApp):
         )
         super().initialize_handlers()
 
+
+
+def _jupyter_server_extension_points():
+    # launch_instance links this module as a server extension; this names its app.
+    return [{"module": __name__, "app": SpecmapLabHost}]
 
 
 if __name__ == "__main__":

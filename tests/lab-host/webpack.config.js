@@ -43,7 +43,9 @@ module.exports = [
     devtool: false,
     resolve: {
       alias,
-      modules: [path.join(__dirname, 'node_modules'), path.join(__dirname, '../../node_modules'), 'node_modules']
+      // Hierarchical lookup first; the repository root as a fallback for
+      // SPECMAP_LAB_MIME_EXT folders outside the tree.
+      modules: ['node_modules', path.join(__dirname, '../../node_modules')]
     },
     performance: { hints: false },
     stats: 'errors-warnings'

@@ -45,7 +45,8 @@ export function columnMeans(src: ActiveRows, clip = false): Float64Array {
  * while reading, per element, so no cancellation occurs (unlike XᵀX − n·μμᵀ).
  * Rows are processed in blocks of 128: each block is copied (as Float64,
  * centred, transposed) into a small buffer, and every entry of the upper
- * triangle gets one contiguous dot product per block. Cost n·m²/2 multiply-adds.
+ * triangle gets one contiguous dot product per block (computed in 2×2 tiles).
+ * Cost n·m²/2 multiply-adds (300,000 × 123: ≈3 s here).
  */
 export function gram(src: ActiveRows, shift: Float64Array | null, clip = false): Float64Array {
   const { data, cols: m, index, count } = src;

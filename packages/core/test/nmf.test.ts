@@ -112,6 +112,7 @@ test('NMF recovers known spectra and maps of a synthetic stack (Pearson ≥ 0.99
     const rSpec = pearson(comp(c), spectra[q]);
     const rMap = pearson(map(c), maps[q]);
     rs.push(`truth ${q} ↔ component ${c}: spectrum r=${rSpec.toFixed(5)}, map r=${rMap.toFixed(5)}`);
+    if (process.env.SPECMAP_VERBOSE) console.log(rs[rs.length - 1]);
     assert.ok(rSpec >= 0.99, rs.join('\n'));
     assert.ok(rMap >= 0.98, rs.join('\n'));
   });
@@ -176,4 +177,19 @@ test('NMF on a Float32 stack equals NMF on the same values as a Float64 matrix',
   const b = nmf({ data: Float64Array.from(stack.data), rows: n, cols: m }, { components: 3, maxIter: 30 });
   assert.deepEqual(Array.from(a.components), Array.from(b.components));
   assert.deepEqual(Array.from(a.weights), Array.from(b.weights));
+});
+
+test('NMF with negative inputs fits clip(X, 0) exactly and says how many values were clipped', () => {
+  const { stack, n, m } = synthetic(5);
+  let negatives = 0;
+  const clipped = Float32Array.from(stack.data, (v) => (v < 0 ? (negatives++, 0) : v));
+  assert.ok(negatives > 0);
+  const a = nmf(stack, { components: 3, maxIter: 40 });
+  const b = nmf({ data: clipped, rows: n, cols: m }, { components: 3, maxIter: 40 });
+  assert.deepEqual(Array.from(a.components), Array.from(b.components));
+  assert.deepEqual(Array.from(a.weights), Array.from(b.weights));
+  assert.equal(a.parameters.clippedNegatives, negatives);
+  assert.ok(a.warnings[0].startsWith(`NMF: ${negatives} negative values (of ${n * m}`), a.warnings[0]);
+  assert.equal(b.parameters.clippedNegatives, 0);
+  assert.ok(!b.warnings.some((w) => /clipped/.test(w)));
 });

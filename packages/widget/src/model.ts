@@ -274,9 +274,11 @@ export function fmt(v: number, digits = 3): string {
   let s: string;
   if (a >= 1e5 || a < 1e-3) {
     s = v.toExponential(digits - 1).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  } else if (a >= 10 ** digits) {
+    s = String(Math.round(v));
   } else {
     s = v.toPrecision(digits);
     if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   }
-  return s.replace('-', '−');
+  return s.replace(/-/g, '−');
 }

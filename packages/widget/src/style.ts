@@ -51,13 +51,13 @@ export const VIEW_CSS = `
 .specmap-view .specmap-colorbar-labels { display: flex; justify-content: space-between; font-size: 0.85em; color: var(--specmap-fg2);
   font-variant-numeric: tabular-nums; }
 .specmap-view .specmap-status { margin-top: 6px; min-height: 1.4em; color: var(--specmap-fg2); font-variant-numeric: tabular-nums; font-size: 0.92em; }
-.specmap-view .specmap-spectra-panel { flex: 1 1 460px; min-width: 0; display: flex; flex-direction: column; gap: 6px; }
+.specmap-view .specmap-spectra-panel { flex: 0 1 auto; min-width: 0; display: flex; flex-direction: column; gap: 6px; }
 .specmap-view .specmap-pixel-info { padding: 6px 8px; background: var(--specmap-bg2); border-radius: 3px; font-variant-numeric: tabular-nums; }
 .specmap-view .specmap-pixel-info .specmap-hint { color: var(--specmap-fg2); font-style: italic; }
 .specmap-view .specmap-pixel-title { font-weight: 600; margin-right: 10px; }
 .specmap-view .specmap-weight { white-space: nowrap; margin-right: 10px; display: inline-flex; align-items: center; gap: 4px; }
 .specmap-view .specmap-pixel-extra { color: var(--specmap-fg2); font-size: 0.92em; }
-.specmap-view .specmap-chart { min-height: 40px; }
+.specmap-view .specmap-chart { min-height: 40px; width: fit-content; max-width: 100%; }
 .specmap-view .specmap-chart .vega-embed { display: block; }
 .specmap-view .specmap-chart .vega-embed summary { opacity: 0.35; }
 .specmap-view .specmap-chart .vega-embed:hover summary { opacity: 1; }

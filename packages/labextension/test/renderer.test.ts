@@ -1,0 +1,96 @@
+/**
+ * The renderer in a real browser: the compiled extension (lib/index.js) is
+ * bundled with esbuild together with @lumino/widgets, a mime model is
+ * rendered into a Lumino widget on a dark-themed JupyterLab-like page, a
+ * pixel is clicked, and bad payloads show an error instead of throwing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { encodeResultBase64 } from '@specmap/arrow';
+import { syntheticResult } from '../../widget/test/synthetic';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+test('renderModel draws the view in a Lumino widget; clicks select pixels; errors are shown', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-renderer-'));
+  const entry = path.join(dir, 'entry.js');
+  const libIndex = path.join(__dirname, '..', 'lib', 'index.js');
+  fs.writeFileSync(
+    entry,
+    `import ext from ${JSON.stringify(libIndex)};
+import { Widget } from '@lumino/widgets';
+window.ext = ext;
+window.render = async (data, host) => {
+  const r = ext.rendererFactory.createRenderer({ mimeType: ext.rendererFactory.mimeTypes[0], sanitizer: {}, resolver: null, linkHandler: null, latexTypesetter: null });
+  Widget.attach(r, document.getElementById(host));
+  await r.renderModel({ data: { [ext.rendererFactory.mimeTypes[0]]: data }, metadata: {}, trusted: true, setData() {} });
+  return r;
+};`,
+  );
+  await build({ entryPoints: [entry], bundle: true, format: 'iife', outfile: path.join(dir, 'bundle.js'), logLevel: 'error',
+    nodePaths: [path.join(__dirname, '..', 'node_modules'), path.join(__dirname, '..', '..', '..', 'node_modules')] });
+  const payload = encodeResultBase64(syntheticResult({ width: 30, height: 20, m: 40 }));
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    `<!DOCTYPE html><html><head><meta charset="utf-8">
+<style>:root { --jp-layout-color1: #111111; --jp-ui-font-color1: rgba(255,255,255,0.87); }</style></head>
+<body data-jp-theme-light="false"><div id="a"></div><div id="b"></div>
+<script src="bundle.js"></script></body></html>`,
+  );
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const problems: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+    const info = await page.evaluate(async (data) => {
+      const w = (window as any);
+      const ext = w.ext;
+      await w.render(data, 'a');
+      const root = document.querySelector('#a .jp-SpecmapRenderer .specmap-view') as HTMLElement;
+      const canvas = root.querySelector('canvas') as HTMLCanvasElement;
+      return {
+        id: ext.id, mime: ext.rendererFactory.mimeTypes, safe: ext.rendererFactory.safe, dataType: ext.dataType,
+        rank: ext.rendererFactory.defaultRank, scale: canvas.dataset.scale, component: canvas.dataset.component,
+        svg: !!root.querySelector('.specmap-chart-components svg'),
+      };
+    }, payload);
+    assert.equal(info.id, '@specmap/jupyterlab:plugin');
+    assert.deepEqual(info.mime, ['application/vnd.specmap.result.v1+arrow']);
+    assert.equal(info.safe, true);
+    assert.equal(info.dataType, 'string');
+    assert.equal(info.rank, 0);
+    assert.equal(info.component, '0');
+    assert.ok(info.svg, 'components chart drawn');
+    const scale = Number(info.scale);
+    await page.locator('#a .specmap-view canvas').first().click({ position: { x: 7.5 * scale, y: 4.5 * scale } });
+    await page.waitForFunction(() => document.querySelector('#a .specmap-view')!.getAttribute('data-spectrum') === '7,4');
+    const text = await page.textContent('#a .specmap-pixel-info');
+    assert.match(text!, /Pixel \(7, 4\)/);
+    // Dark theme: the reconstruction line is drawn in a light ink.
+    const strokes = await page.evaluate(() =>
+      [...document.querySelectorAll('#a .specmap-chart-pixel .role-mark path')].map((p) => p.getAttribute('stroke')),
+    );
+    assert.ok(strokes.includes('#f0f0f0'), `no light reconstruction stroke in ${strokes.join(',')}`);
+    // A corrupt payload shows an error message in the output instead of throwing.
+    const err = await page.evaluate(async () => {
+      await (window as any).render('bm90IGFycm93', 'b');
+      return document.querySelector('#b .jp-SpecmapRenderer-error')?.textContent ?? '';
+    });
+    assert.match(err, /Could not render the specmap result/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

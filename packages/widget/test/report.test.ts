@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import { decodeResultBase64, encodeResult } from '@specmap/arrow';
+import { buildReportHtml, bundlePath, escapeInlineScript } from '../src/report';
+import { syntheticResult } from './synthetic';
+
+test('the view bundle exists (npm run build -w @specmap/widget)', () => {
+  assert.ok(fs.existsSync(bundlePath()), bundlePath());
+});
+
+test('report is one self-contained page: inline scripts only, no remote URLs, no module imports', () => {
+  const r = syntheticResult({ width: 12, height: 9, m: 30 });
+  const html = buildReportHtml(encodeResult(r), { title: 'Fe <L3> & "test"', summaryHtml: '<p id="sum">summary</p>' });
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.ok(html.includes('<title>Fe &lt;L3&gt; &amp; &quot;test&quot;</title>'), 'title escaped');
+  assert.ok(html.includes('<p id="sum">summary</p>'));
+  assert.doesNotMatch(html, /\bsrc\s*=\s*["']?\s*(https?:)?\/\//i, 'no src=http(s) or protocol-relative src');
+  assert.doesNotMatch(html, /<link\b[^>]*href/i, 'no stylesheet links');
+  assert.doesNotMatch(html, /<script[^>]*\bsrc\s*=/i, 'no external scripts');
+  assert.doesNotMatch(html, /<script[^>]*type\s*=\s*["']?module/i, 'no module scripts');
+  assert.doesNotMatch(html, /\bimport\s*\(/, 'no dynamic import()');
+  assert.doesNotMatch(html, /@import/, 'no CSS @import');
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  // Exactly the three scripts we wrote; none is closed early by "</script" in its text.
+  const scripts = html.match(/<script\b[^>]*>/gi) ?? [];
+  assert.equal(scripts.length, 3);
+  assert.equal((html.match(/<\/script>/gi) ?? []).length, 3);
+});
+
+test('payload round-trips through the inlined base64', () => {
+  const r = syntheticResult({ width: 7, height: 5, m: 16, method: 'pca', binning: 2 });
+  const html = buildReportHtml(encodeResult(r), { title: 't' });
+  const m = /<script type="application\/octet-stream" id="specmap-payload">([A-Za-z0-9+/=]*)<\/script>/.exec(html);
+  assert.ok(m, 'payload script not found');
+  const back = decodeResultBase64(m[1]);
+  assert.equal(back.method, 'pca');
+  assert.equal(back.width, 7);
+  assert.equal(back.height, 5);
+  assert.deepEqual(Array.from(back.weights), Array.from(r.weights));
+  assert.deepEqual(Array.from(back.components), Array.from(r.components));
+  assert.deepEqual(Array.from(back.mean!), Array.from(r.mean!));
+  assert.equal(back.measured!.binning, 2);
+  assert.deepEqual(Array.from(back.measured!.data), Array.from(r.measured!.data));
+  assert.deepEqual(back.references!.spectra.map((s) => s.name), ['siderite (Fe2+)', 'hematite (Fe3+)']);
+});
+
+test('inline-script guard neutralises </script and <!--', () => {
+  const js = 'var a = "</script><script>alert(1)</script>"; var b = "<!-- x"; var c = "</SCRIPT>";';
+  const out = escapeInlineScript(js);
+  assert.doesNotMatch(out, /<\/script/i);
+  assert.doesNotMatch(out, /<!--/);
+  // Same string values once evaluated.
+  const f = new Function(`${out}; return [a, b, c];`);
+  assert.deepEqual(f(), ['</script><script>alert(1)</script>', '<!-- x', '</SCRIPT>']);
+});

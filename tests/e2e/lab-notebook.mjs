@@ -1,0 +1,323 @@
+#!/usr/bin/env node
+// Live-kernel browser test: the test JupyterLab page (tests/lab-host) opens a
+// tslab notebook, runs all cells, and the specmap renderer must show a view
+// whose map reacts to a click.
+//
+//   node tests/e2e/lab-notebook.mjs [--notebook PATH] [--screenshot OUT.png]
+//                                   [--timeout SECONDS]
+//
+// Defaults: notebooks/01-stxm-fe-quickstart.ipynb, tests/out/lab-notebook.png,
+// 180 s overall. Needs: tests/lab-host/build (npm run build -w @specmap/lab-host),
+// the tslab kernelspec in .jupyter (scripts/setup-test-env.sh), /usr/bin/chromium.
+// Fails on any browser console error, page error, failed or >= 400 HTTP
+// request, and on error outputs in the notebook. The notebook is never saved
+// (the host turns autosave off). Always stops the server and the browser.
+// Prints one result line (PASS/FAIL) and exits 0/1.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MIME = 'application/vnd.specmap.result.v1+arrow';
+
+function parseArgs(argv) {
+  const a = {
+    notebook: path.join(ROOT, 'notebooks/01-stxm-fe-quickstart.ipynb'),
+    screenshot: path.join(ROOT, 'tests/out/lab-notebook.png'),
+    timeout: 180,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--notebook') (a.notebook = path.resolve(v)), i++;
+    else if (k === '--screenshot') (a.screenshot = path.resolve(v)), i++;
+    else if (k === '--timeout') (a.timeout = Number(v)), i++;
+    else if (k === '-h' || k === '--help') {
+      console.log('usage: node tests/e2e/lab-notebook.mjs [--notebook PATH] [--screenshot OUT.png] [--timeout S]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const rel = path.relative(ROOT, args.notebook).split(path.sep).join('/');
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const log = (msg) => console.log(`[lab-notebook ${secs()}s] ${msg}`);
+
+const problems = []; // console errors, page errors, failed requests
+let server = null;
+let browser = null;
+let tmp = null;
+let serverLog = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(port, token) {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-lab-e2e-'));
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: path.join(ROOT, '.jupyter/share/jupyter'),
+    JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
+    JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
+    JUPYTER_DATA_DIR: path.join(tmp, 'data'),
+    SPECMAP_LAB_STATE_DIR: path.join(tmp, 'state'),
+    JUPYTER_PLATFORM_DIRS: '1',
+  };
+  server = spawn(
+    '/usr/bin/python3',
+    [
+      path.join(ROOT, 'tests/lab-host/main.py'),
+      `--ServerApp.root_dir=${ROOT}`,
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.token=${token}`,
+      '--ServerApp.open_browser=False',
+      '--ServerApp.allow_root=True',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  const keep = (d) => {
+    serverLog += d.toString();
+    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
+  };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  let exited = null;
+  server.on('exit', (code, sig) => (exited = `exited with ${code ?? sig}`));
+  const url = `http://127.0.0.1:${port}/api/status?token=${token}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`Jupyter server ${exited}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('Jupyter server did not answer /api/status within 60 s');
+}
+
+async function stopAll() {
+  if (browser) {
+    await browser.close().catch(() => {});
+    browser = null;
+  }
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const done = new Promise((r) => server.once('exit', r));
+    try {
+      process.kill(-server.pid, 'SIGTERM'); // the server's process group: kernels too
+    } catch {
+      /* already gone */
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 5000);
+    await done;
+    clearTimeout(t);
+  }
+  server = null;
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  tmp = null;
+}
+
+function watchPage(page) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack || e.message}`));
+  page.on('requestfailed', (r) => {
+    // Navigations/aborted fetches when the page is closed at the end are not failures.
+    const f = r.failure()?.errorText ?? '';
+    if (f.includes('ERR_ABORTED') && closing) return;
+    problems.push(`request failed: ${r.method()} ${r.url()} ${f}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+}
+let closing = false;
+
+async function run() {
+  if (!fs.existsSync(args.notebook)) throw new Error(`no such notebook: ${args.notebook}`);
+  if (rel.startsWith('..')) throw new Error(`the notebook must be inside the repository: ${args.notebook}`);
+  if (!fs.existsSync(path.join(ROOT, 'tests/lab-host/build/bundle.js')))
+    throw new Error('tests/lab-host/build is missing: npm run build -w @specmap/lab-host');
+
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  await startServer(port, token);
+  log(`server up on port ${port}`);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  watchPage(page);
+
+  const encoded = rel.split('/').map(encodeURIComponent).join('/');
+  await page.goto(`http://127.0.0.1:${port}/lab/tree/${encoded}?token=${token}`);
+  await page.waitForFunction(
+    (p) => {
+      const w = window.jupyterapp?.shell?.currentWidget;
+      return w?.context?.path === p && w.sessionContext?.session?.kernel && w.sessionContext.kernelDisplayStatus === 'idle';
+    },
+    rel,
+    { timeout: 90_000 },
+  );
+  log(`notebook open, kernel ${await page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name)} idle`);
+
+  // Run every cell; wait until the last cell has run and the kernel is idle.
+  await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+  await page.waitForFunction(
+    () => {
+      const w = window.jupyterapp.shell.currentWidget;
+      const cells = [...w.content.widgets].filter((c) => c.model.type === 'code');
+      const ran = cells.every((c) => c.model.executionCount !== null || c.model.outputs.length > 0);
+      return ran && w.sessionContext.kernelDisplayStatus === 'idle' && !w.content.node.querySelector('.jp-mod-pending, [data-executing]');
+    },
+    null,
+    { timeout: args.timeout * 1000, polling: 250 },
+  );
+  const errors = await page.evaluate(() => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const out = [];
+    w.content.widgets.forEach((c, i) => {
+      if (c.model.type !== 'code') return;
+      for (let j = 0; j < c.model.outputs.length; j++) {
+        const o = c.model.outputs.get(j).toJSON();
+        if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+      }
+    });
+    return out;
+  });
+  if (errors.length) throw new Error(`notebook cells failed:\n  ${errors.join('\n  ')}`);
+  log('all cells ran');
+
+  // The specmap view.
+  const canvas = page.locator('.specmap-view canvas[data-scale]').first();
+  await canvas.waitFor({ state: 'visible', timeout: 30_000 });
+  const views = await page.locator('.specmap-view').count();
+  await canvas.scrollIntoViewIfNeeded();
+  const info = await canvas.evaluate((c) => {
+    const s = Number(c.dataset.scale);
+    const w = Math.round(c.width / s);
+    const h = Math.round(c.height / s);
+    // Pick the brightest map pixel (the particle in a weight map) from the
+    // canvas itself, sampling each map pixel's centre.
+    const img = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let best = [Math.floor(w / 2), Math.floor(h / 2)];
+    let bestL = -1;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const px = Math.floor((x + 0.5) * s);
+        const py = Math.floor((y + 0.5) * s);
+        const o = (py * c.width + px) * 4;
+        const l = 0.2126 * img[o] + 0.7152 * img[o + 1] + 0.0722 * img[o + 2];
+        if (l > bestL + 1e-9) (bestL = l), (best = [x, y]);
+      }
+    }
+    const root = c.closest('.specmap-view');
+    const panel = root.querySelector('.specmap-spectra-panel') ?? root;
+    return { s, w, h, best, before: panel.innerHTML, cssW: c.getBoundingClientRect().width };
+  });
+  if (!(info.s > 0)) throw new Error(`canvas data-scale is not a positive number: ${info.s}`);
+  const [x, y] = info.best;
+  // CSS pixels per map pixel may differ from data-scale if the canvas is resized.
+  const k = info.cssW / info.w;
+  log(`${views} specmap view(s); map ${info.w}×${info.h}, data-scale ${info.s}; clicking pixel (${x}, ${y})`);
+  await canvas.click({ position: { x: (x + 0.5) * k, y: (y + 0.5) * k } });
+  const root = page.locator('.specmap-view').filter({ has: canvas }).first();
+  await page.waitForFunction((el) => el.getAttribute('data-selected') !== null, await root.elementHandle(), { timeout: 10_000 });
+  const selected = await root.getAttribute('data-selected');
+  if (selected !== `${x},${y}`) throw new Error(`data-selected is "${selected}", expected "${x},${y}"`);
+  // The spectrum panel shows that pixel once data-spectrum is set (if the view
+  // sets it); either way the panel must have changed.
+  await page
+    .waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), await root.elementHandle(), {
+      timeout: 15_000,
+    })
+    .catch(() => {});
+  const after = await root.evaluate((el) => (el.querySelector('.specmap-spectra-panel') ?? el).innerHTML);
+  if (after === info.before) throw new Error('the spectrum panel did not change after the click');
+  const title = await root.evaluate((el) => el.querySelector('.specmap-pixel-title')?.textContent ?? '');
+
+  fs.mkdirSync(path.dirname(args.screenshot), { recursive: true });
+  await page.screenshot({ path: args.screenshot, fullPage: false });
+  log(`screenshot ${path.relative(process.cwd(), args.screenshot)}${title ? `; panel shows "${title}"` : ''}`);
+
+  // Let late errors (e.g. from the click) surface before judging.
+  await page.waitForTimeout(500);
+  closing = true;
+  await page.close();
+  return `pixel (${x}, ${y}) selected`;
+}
+
+let code = 1;
+let line;
+const hard = setTimeout(async () => {
+  console.log(`FAIL lab-notebook ${rel}: hard timeout after ${args.timeout} s`);
+  if (serverLog) console.log(`--- server log (tail) ---\n${serverLog.slice(-3000)}`);
+  await stopAll();
+  process.exit(1);
+}, (args.timeout + 30) * 1000);
+hard.unref();
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    await stopAll();
+    process.exit(130);
+  });
+}
+
+try {
+  const what = await run();
+  if (problems.length) {
+    line = `FAIL lab-notebook ${rel}: ${problems.length} browser problem(s):\n  ${problems.join('\n  ')}`;
+  } else {
+    code = 0;
+    line = `PASS lab-notebook ${rel}: ${what}, ${secs()} s`;
+  }
+} catch (e) {
+  line = `FAIL lab-notebook ${rel}: ${e && e.message ? e.message : e}`;
+  if (problems.length) line += `\n  browser problems:\n  ${problems.join('\n  ')}`;
+  if (serverLog) line += `\n--- server log (tail) ---\n${serverLog.slice(-3000)}`;
+} finally {
+  await stopAll();
+}
+clearTimeout(hard);
+console.log(line);
+process.exit(code);
