@@ -92,7 +92,7 @@ components.
 
 code(r"""
 const refs = ["oxidized.r", "reduced.r"].map((f) => readSpectrum(path.join(dir, f)));
-const nmfResult = analyze(stack, { method: "nmf", components: 2, seed: 0, maxIter: 500, tol: 1e-5, references: refs });
+const nmfResult = analyze(stack, { method: "nmf", components: 2, seed: 0, maxIter: 1000, tol: 1e-4, references: refs });
 console.log(`NMF: ${nmfResult.iterations} iterations, ${nmfResult.converged ? "converged" : "not converged"}`);
 for (const w of nmfResult.warnings) console.log("warning:", w);
 show(nmfResult);
@@ -149,7 +149,7 @@ function subtractPreEdge(s: typeof stack, below: number) {
   (s.metadata.steps ??= []).push({ name: "subtract-pre-edge-mean", parameters: { below_eV: below, channels: pre.length } });
 }
 subtractPreEdge(stack, 705);
-const nmfEdge = analyze(stack, { method: "nmf", components: 2, seed: 0, maxIter: 500, tol: 1e-4, references: refs });
+const nmfEdge = analyze(stack, { method: "nmf", components: 2, seed: 0, maxIter: 1000, tol: 1e-4, references: refs });
 console.log(`NMF: ${nmfEdge.iterations} iterations; warnings: ${nmfEdge.warnings.join("; ") || "none"}`);
 show(nmfEdge);
 const edge = pearsonTable(nmfEdge);

@@ -77,6 +77,7 @@ async function startServer(port, token) {
     JUPYTER_DATA_DIR: path.join(tmp, 'data'),
     SPECMAP_LAB_STATE_DIR: path.join(tmp, 'state'),
     JUPYTER_PLATFORM_DIRS: '1',
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
   };
   server = spawn(
     '/usr/bin/python3',
@@ -89,6 +90,8 @@ async function startServer(port, token) {
       `--ServerApp.token=${token}`,
       '--ServerApp.open_browser=False',
       '--ServerApp.allow_root=True',
+      // Checkpoints (written when a notebook is opened) stay out of the repository.
+      `--FileCheckpoints.checkpoint_dir=${path.join(tmp, 'checkpoints')}`,
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -142,19 +145,33 @@ async function stopAll() {
   tmp = null;
 }
 
+// Rejects (a second after the first one, to collect its companions) as soon as
+// the browser reports a problem, so waits below fail fast instead of timing out.
+let onProblem = () => {};
+const problemSeen = new Promise((_, reject) => {
+  onProblem = () => setTimeout(() => reject(new Error('the browser reported problems')), 1000);
+});
+problemSeen.catch(() => {});
+function problem(text) {
+  problems.push(text);
+  if (problems.length === 1) onProblem();
+}
+/** Races a playwright wait against the first browser problem. */
+const guard = (p) => Promise.race([p, problemSeen]);
+
 function watchPage(page) {
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    if (m.type() === 'error') problem(`console error: ${m.text()}`);
   });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack || e.message}`));
+  page.on('pageerror', (e) => problem(`page error: ${e.stack || e.message}`));
   page.on('requestfailed', (r) => {
     // Navigations/aborted fetches when the page is closed at the end are not failures.
     const f = r.failure()?.errorText ?? '';
     if (f.includes('ERR_ABORTED') && closing) return;
-    problems.push(`request failed: ${r.method()} ${r.url()} ${f}`);
+    problem(`request failed: ${r.method()} ${r.url()} ${f}`);
   });
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+    if (r.status() >= 400) problem(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
 }
 let closing = false;
@@ -190,19 +207,19 @@ async function run() {
 
   const encoded = rel.split('/').map(encodeURIComponent).join('/');
   await page.goto(`http://127.0.0.1:${port}/lab/tree/${encoded}?token=${token}`);
-  await page.waitForFunction(
+  await guard(page.waitForFunction(
     (p) => {
       const w = window.jupyterapp?.shell?.currentWidget;
       return w?.context?.path === p && w.sessionContext?.session?.kernel && w.sessionContext.kernelDisplayStatus === 'idle';
     },
     rel,
     { timeout: 90_000 },
-  );
+  ));
   log(`notebook open, kernel ${await page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name)} idle`);
 
   // Run every cell; wait until the last cell has run and the kernel is idle.
   await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
-  await page.waitForFunction(
+  await guard(page.waitForFunction(
     () => {
       const w = window.jupyterapp.shell.currentWidget;
       const cells = [...w.content.widgets].filter((c) => c.model.type === 'code');
@@ -211,7 +228,7 @@ async function run() {
     },
     null,
     { timeout: args.timeout * 1000, polling: 250 },
-  );
+  ));
   const errors = await page.evaluate(() => {
     const w = window.jupyterapp.shell.currentWidget;
     const out = [];
@@ -229,7 +246,7 @@ async function run() {
 
   // The specmap view.
   const canvas = page.locator('.specmap-view canvas[data-scale]').first();
-  await canvas.waitFor({ state: 'visible', timeout: 30_000 });
+  await guard(canvas.waitFor({ state: 'visible', timeout: 30_000 }));
   const views = await page.locator('.specmap-view').count();
   await canvas.scrollIntoViewIfNeeded();
   const info = await canvas.evaluate((c) => {
@@ -260,14 +277,14 @@ async function run() {
   const k = info.cssW / info.w;
   log(`${views} specmap view(s); map ${info.w}×${info.h}, data-scale ${info.s}; clicking pixel (${x}, ${y})`);
   await canvas.click({ position: { x: (x + 0.5) * k, y: (y + 0.5) * k } });
-  const root = page.locator('.specmap-view').filter({ has: canvas }).first();
-  await page.waitForFunction((el) => el.getAttribute('data-selected') !== null, await root.elementHandle(), { timeout: 10_000 });
+  const root = await canvas.evaluateHandle((c) => c.closest('.specmap-view'));
+  await guard(page.waitForFunction((el) => el.getAttribute('data-selected') !== null, root, { timeout: 10_000 }));
   const selected = await root.getAttribute('data-selected');
   if (selected !== `${x},${y}`) throw new Error(`data-selected is "${selected}", expected "${x},${y}"`);
   // The spectrum panel shows that pixel once data-spectrum is set (if the view
   // sets it); either way the panel must have changed.
   await page
-    .waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), await root.elementHandle(), {
+    .waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), root, {
       timeout: 15_000,
     })
     .catch(() => {});

@@ -18,10 +18,16 @@ function pluginsOf(mod) {
   return Array.isArray(exported) ? exported : [exported];
 }
 
-// Plugins that need services this host does not include (language servers),
-// and plugins disabled by the page config (main.py disables announcements).
+// Plugins that need services this host leaves out (language servers, table
+// of contents, metadata forms), and those the page config disables
+// (main.py disables the announcements).
+const LEFT_OUT = [
+  ':language-server',
+  '@jupyterlab/notebook-extension:toc',
+  '@jupyterlab/notebook-extension:update-raw-mimetype'
+];
 const skip = id =>
-  id.includes(':language-server') || PageConfig.Extension.isDisabled(id);
+  LEFT_OUT.some(s => id.includes(s)) || PageConfig.Extension.isDisabled(id);
 
 async function main() {
   const { JupyterLab } = await import('@jupyterlab/application');

@@ -53,9 +53,7 @@ os.makedirs(os.path.join(STATE, "app_settings"), exist_ok=True)
 with open(os.path.join(STATE, "app_settings", "overrides.json"), "w") as f:
     json.dump(OVERRIDES, f)
 
-DISABLED = {
-    "@jupyterlab/apputils-extension:announcements": True,
-}
+DISABLED = ["@jupyterlab/apputils-extension:announcements"]
 
 
 class EventsHandler(websocket.WebSocketHandler):
@@ -100,7 +98,9 @@ def page_config_hook(handler, page_config):
     if not isinstance(handler, NotFoundHandler):
         config.pop("notFoundUrl", None)
     config["exposeAppInBrowser"] = True
-    config["disabledExtensions"] = dict(config.get("disabledExtensions") or {}, **DISABLED)
+    # jupyterlab_server has already turned {name: bool} from disk into a list.
+    disabled = list(config.get("disabledExtensions") or [])
+    config["disabledExtensions"] = disabled + [n for n in DISABLED if n not in disabled]
     return config
 
 

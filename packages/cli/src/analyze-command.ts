@@ -6,9 +6,11 @@ import {
   SpecmapError,
   SPECMAP_VERSION,
   DEFAULT_SPECTRA_BUDGET_BYTES,
+  getMethod,
+  listMethods,
   type AnalysisResult,
-  type Method,
   type ReferenceInput,
+  type MethodSpec,
 } from '@specmap/core';
 import { readEnergies, readSpectrum, readStack, writeComponentsCsv, writeNpy } from '@specmap/io';
 import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
@@ -18,7 +20,7 @@ import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from '.
 import { summaryHtml } from './summary-html';
 
 export const ANALYZE_FLAGS: FlagSpec[] = [
-  { name: 'method', kind: 'value', valueName: 'pca|nmf', help: 'decomposition method', default: 'nmf' },
+  { name: 'method', kind: 'value', valueName: 'NAME', help: `decomposition method: ${listMethods().map((m) => m.name).join(', ')}`, default: 'nmf' },
   { name: 'components', kind: 'value', valueName: 'K', help: 'number of components, 1 ≤ K ≤ min(pixels, channels)' },
   { name: 'out', kind: 'value', valueName: 'DIR', help: 'output folder (created if missing)' },
   { name: 'energies', kind: 'value', valueName: 'FILE', help: 'energy axis, one value (eV) per line; required for .npy energies' },
@@ -52,10 +54,16 @@ export interface AnalyzeRun {
   outDir: string;
 }
 
-/** Flags accepted by every method but meaningful only for some. */
-const METHOD_FLAGS: Record<Method, string[]> = {
-  pca: [],
-  nmf: ['seed', 'max-iter', 'tol', 'init'],
+/**
+ * Method-specific flags and the AnalyzeOptions key each sets. Every method
+ * accepts every flag; those its MethodSpec does not list are ignored and
+ * reported under `ignoredFlags` in summary.json.
+ */
+const OPTION_OF_FLAG: Record<string, string> = {
+  seed: 'seed',
+  'max-iter': 'maxIter',
+  tol: 'tol',
+  init: 'init',
 };
 
 export function runAnalyze(argv: string[]): AnalyzeRun {
@@ -68,8 +76,14 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
     );
   }
   const input = args.positionals[0];
-  const method = (stringFlag(args, 'method') ?? 'nmf').toLowerCase();
-  if (method !== 'pca' && method !== 'nmf') throw new SpecmapError('USAGE', `--method must be pca or nmf, got "${method}"`);
+  const methodName = stringFlag(args, 'method') ?? 'nmf';
+  let spec: MethodSpec;
+  try {
+    spec = getMethod(methodName);
+  } catch {
+    throw new SpecmapError('USAGE', `--method must be one of ${listMethods().map((m) => m.name).join(', ')}; got "${methodName}"`);
+  }
+  const method = spec.name;
   const components = numberFlag(args, 'components', { integer: true });
   if (components === undefined) throw new SpecmapError('USAGE', '--components K is required');
   if (components < 1) throw new SpecmapError('K_RANGE', `--components must be ≥ 1, got ${components}`);
@@ -81,9 +95,9 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   const init = (stringFlag(args, 'init') ?? 'nndsvda') as 'nndsvda' | 'nndsvd' | 'random';
   if (!['nndsvda', 'nndsvd', 'random'].includes(init)) throw new SpecmapError('USAGE', `--init must be nndsvda, nndsvd or random, got "${init}"`);
   const budgetMb = numberFlag(args, 'spectra-budget', { min: 0 }) ?? DEFAULT_SPECTRA_BUDGET_BYTES / 2 ** 20;
-  const ignored = METHOD_FLAGS[method === 'pca' ? 'nmf' : 'pca']
-    .filter((f) => !METHOD_FLAGS[method].includes(f) && args.flags.has(f))
-    .map((f) => `--${f}`);
+  const ignored = Object.entries(OPTION_OF_FLAG)
+    .filter(([flag, option]) => args.flags.has(flag) && !spec.options.includes(option))
+    .map(([flag]) => `--${flag}`);
 
   // Read everything first, so a bad reference file fails before a long fit.
   const energiesFile = stringFlag(args, 'energies');
@@ -132,7 +146,7 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
     converged: result.converged,
     warnings: result.warnings,
     ignoredFlags: ignored,
-    ...(result.method === 'pca'
+    ...(result.mean
       ? {
           mean: Array.from(result.mean ?? []),
           explainedVariance: Array.from(result.explainedVariance ?? []),

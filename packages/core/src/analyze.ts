@@ -1,8 +1,7 @@
 import { SpecmapError } from './errors';
 import type { AnalysisResult, Method, ReferenceSpectrum } from './result';
 import { validateStack, type SpectralStack } from './stack';
-import { pca } from './pca';
-import { nmf } from './nmf';
+import { getMethod, listMethods } from './methods';
 import { pearsonMatrix } from './pearson';
 import { interpolate } from './preprocess';
 import { SPECMAP_VERSION } from './version';
@@ -16,7 +15,7 @@ export interface ReferenceInput {
 }
 
 export interface AnalyzeOptions {
-  /** Decomposition method. */
+  /** Decomposition method: a name from `listMethods()` (e.g. 'pca', 'nmf'). */
   method: Method;
   /** Number of components K, 1 ≤ K ≤ min(n, m). */
   components: number;
@@ -41,9 +40,12 @@ export interface AnalyzeOptions {
   input?: string;
   /** Extra versions to record (e.g. the reader's library). */
   versions?: Record<string, string>;
+  /** Method-specific options (see each method's `options` in methods.ts). */
+  [option: string]: unknown;
 }
 
-export const METHODS: readonly Method[] = ['pca', 'nmf'];
+/** Names of the registered methods. */
+export const METHODS: readonly Method[] = listMethods().map((s) => s.name);
 
 /**
  * The one-call pipeline: decompose a stack and package everything a reader of
@@ -54,22 +56,11 @@ export const METHODS: readonly Method[] = ['pca', 'nmf'];
  * `measured` field shares the stack's data (no copy).
  */
 export function analyze(stack: SpectralStack, options: AnalyzeOptions): AnalysisResult {
-  const method = String(options.method).toLowerCase() as Method;
-  if (!METHODS.includes(method)) {
-    throw new SpecmapError('METHOD', `invalid method: ${options.method} (expected one of ${METHODS.join(', ')})`);
-  }
+  const spec = getMethod(options.method);
+  const method = spec.name as Method;
   validateStack(stack);
   const seed = options.seed ?? 0;
-  const decomposition =
-    method === 'pca'
-      ? pca(stack, { components: options.components })
-      : nmf(stack, {
-          components: options.components,
-          seed,
-          maxIter: options.maxIter ?? 200,
-          tol: options.tol ?? 1e-4,
-          init: options.init ?? 'nndsvda',
-        });
+  const decomposition = spec.run(stack, { ...options, seed });
   const m = stack.energies.length;
   const k = decomposition.k;
   const warnings = [...decomposition.warnings];
@@ -116,7 +107,7 @@ export function analyze(stack: SpectralStack, options: AnalyzeOptions): Analysis
       inputSha256: typeof stack.metadata.sha256 === 'string' ? stack.metadata.sha256 : '',
       input: options.input ?? (typeof stack.metadata.source === 'string' ? stack.metadata.source : undefined),
       specmapVersion: SPECMAP_VERSION,
-      seed: method === 'nmf' ? seed : null,
+      seed: spec.seeded ? seed : null,
       date: new Date().toISOString(),
       steps,
       versions: { ...runtimeVersions(), ...(options.versions ?? {}) },

@@ -25,3 +25,4 @@ export { pearson, pearsonMatrix } from './pearson';
 export type { SymmetricEigen } from './linalg';
 export { symmetricEigen } from './linalg';
 export { Rng, mulberry32 } from './random';
+export { getMethod, listMethods, type MethodSpec } from './methods';

@@ -5,7 +5,12 @@
  * X (n×m, rows = pixels in raster order) ≈ weights (n×k) · components (k×m)
  * (+ mean, for PCA).
  */
-export type Method = 'pca' | 'nmf';
+/**
+ * The decomposition that produced a result: 'pca' or 'nmf' today; later
+ * methods register more names (see @specmap/core methods.ts), so readers must
+ * accept any string.
+ */
+export type Method = 'pca' | 'nmf' | (string & {});
 
 export interface Provenance {
   /** sha256 (hex) of the input file(s). */
