@@ -76,6 +76,7 @@ try:
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)
+    del kc, km  # before interpreter shutdown, where KernelClient.__del__ would log into a torn-down logging
 PY
   rm -rf "$RT"
   echo "$want_stamp" >"$STAMP"

@@ -20,10 +20,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MIME = 'application/vnd.specmap.result.v1+arrow';
+const { decodeResultBase64 } = createRequire(path.join(ROOT, 'package.json'))('@specmap/arrow');
 
 function parseArgs(argv) {
   const a = {
@@ -244,54 +246,72 @@ async function run() {
   if (errors.length) throw new Error(`notebook cells failed:\n  ${errors.join('\n  ')}`);
   log('all cells ran');
 
-  // The specmap view.
-  const canvas = page.locator('.specmap-view canvas[data-scale]').first();
-  await guard(canvas.waitFor({ state: 'visible', timeout: 30_000 }));
-  const views = await page.locator('.specmap-view').count();
-  await canvas.scrollIntoViewIfNeeded();
-  const info = await canvas.evaluate((c) => {
-    const s = Number(c.dataset.scale);
-    const w = Math.round(c.width / s);
-    const h = Math.round(c.height / s);
-    // Pick the brightest map pixel (the particle in a weight map) from the
-    // canvas itself, sampling each map pixel's centre.
-    const img = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let best = [Math.floor(w / 2), Math.floor(h / 2)];
-    let bestL = -1;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const px = Math.floor((x + 0.5) * s);
-        const py = Math.floor((y + 0.5) * s);
-        const o = (py * c.width + px) * 4;
-        const l = 0.2126 * img[o] + 0.7152 * img[o + 1] + 0.0722 * img[o + 2];
-        if (l > bestL + 1e-9) (bestL = l), (best = [x, y]);
+  // The specmap views, one per specmap output, in notebook order.
+  await guard(page.locator('.specmap-view canvas[data-scale]').first().waitFor({ state: 'visible', timeout: 30_000 }));
+  const payloads = await page.evaluate((mime) => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const out = [];
+    for (const c of w.content.widgets) {
+      if (c.model.type !== 'code') continue;
+      for (let j = 0; j < c.model.outputs.length; j++) {
+        const d = c.model.outputs.get(j).data[mime];
+        if (typeof d === 'string') out.push(d);
       }
     }
-    const root = c.closest('.specmap-view');
-    const panel = root.querySelector('.specmap-spectra-panel') ?? root;
-    return { s, w, h, best, before: panel.innerHTML, cssW: c.getBoundingClientRect().width };
+    return out;
+  }, MIME);
+  const views = page.locator('.specmap-view');
+  const nViews = await views.count();
+  if (nViews !== payloads.length) throw new Error(`${payloads.length} specmap output(s) but ${nViews} rendered view(s)`);
+
+  // Click the pixel with the largest weight (on the particle): decode the
+  // payload here with @specmap/arrow, prefer an NMF view (weights >= 0).
+  const results = payloads.map((p) => decodeResultBase64(p));
+  let v = results.findIndex((r) => r.method === 'nmf');
+  if (v < 0) v = 0;
+  const r = results[v];
+  let best = -Infinity;
+  let pick = [0, 0, 0];
+  for (let p = 0; p < r.width * r.height; p++) {
+    for (let j = 0; j < r.k; j++) {
+      const wgt = r.method === 'nmf' ? r.weights[p * r.k + j] : Math.abs(r.weights[p * r.k + j]);
+      if (wgt > best) (best = wgt), (pick = [p % r.width, Math.floor(p / r.width), j]);
+    }
+  }
+  const [x, y, comp] = pick;
+  const root = await views.nth(v).elementHandle();
+  const attrs = await root.evaluate((el) => [el.dataset.method, el.dataset.width, el.dataset.height].join(' '));
+  if (attrs !== `${r.method} ${r.width} ${r.height}`)
+    throw new Error(`view ${v} shows "${attrs}", its payload is "${r.method} ${r.width} ${r.height}"`);
+  const canvas = await root.$(`canvas[data-scale][data-component="${comp}"]`);
+  if (!canvas) throw new Error(`view ${v} has no map canvas for component ${comp}`);
+  await canvas.scrollIntoViewIfNeeded();
+  const info = await canvas.evaluate((c) => {
+    const panel = c.closest('.specmap-view').querySelector('.specmap-spectra-panel') ?? c.closest('.specmap-view');
+    return { s: Number(c.dataset.scale), cssW: c.getBoundingClientRect().width, before: panel.innerHTML };
   });
   if (!(info.s > 0)) throw new Error(`canvas data-scale is not a positive number: ${info.s}`);
-  const [x, y] = info.best;
-  // CSS pixels per map pixel may differ from data-scale if the canvas is resized.
-  const k = info.cssW / info.w;
-  log(`${views} specmap view(s); map ${info.w}×${info.h}, data-scale ${info.s}; clicking pixel (${x}, ${y})`);
+  // CSS pixels per map pixel (equals data-scale unless the canvas is resized).
+  const k = info.cssW / r.width;
+  if (Math.abs(k - info.s) > 0.01) log(`note: canvas drawn at ${k.toFixed(2)} CSS px per pixel, data-scale ${info.s}`);
+  log(`${nViews} specmap view(s); view ${v} (${r.method}, ${r.width}×${r.height}, data-scale ${info.s}): clicking pixel (${x}, ${y}), largest weight w${comp} = ${best.toPrecision(4)}`);
   await canvas.click({ position: { x: (x + 0.5) * k, y: (y + 0.5) * k } });
-  const root = await canvas.evaluateHandle((c) => c.closest('.specmap-view'));
   await guard(page.waitForFunction((el) => el.getAttribute('data-selected') !== null, root, { timeout: 10_000 }));
   const selected = await root.getAttribute('data-selected');
   if (selected !== `${x},${y}`) throw new Error(`data-selected is "${selected}", expected "${x},${y}"`);
-  // The spectrum panel shows that pixel once data-spectrum is set (if the view
-  // sets it); either way the panel must have changed.
-  await page
-    .waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), root, {
+  // The spectrum panel shows that pixel once data-spectrum is set; it must have changed.
+  await guard(
+    page.waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), root, {
       timeout: 15_000,
-    })
-    .catch(() => {});
+    }),
+  );
   const after = await root.evaluate((el) => (el.querySelector('.specmap-spectra-panel') ?? el).innerHTML);
   if (after === info.before) throw new Error('the spectrum panel did not change after the click');
   const title = await root.evaluate((el) => el.querySelector('.specmap-pixel-title')?.textContent ?? '');
+  if (title && !title.includes(`(${x}, ${y})`)) throw new Error(`the spectrum panel shows "${title}", expected pixel (${x}, ${y})`);
 
+  await root.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(200);
   fs.mkdirSync(path.dirname(args.screenshot), { recursive: true });
   await page.screenshot({ path: args.screenshot, fullPage: false });
   log(`screenshot ${path.relative(process.cwd(), args.screenshot)}${title ? `; panel shows "${title}"` : ''}`);
@@ -300,7 +320,7 @@ async function run() {
   await page.waitForTimeout(500);
   closing = true;
   await page.close();
-  return `pixel (${x}, ${y}) selected`;
+  return `${nViews} view(s), pixel (${x}, ${y}) of view ${v} selected`;
 }
 
 let code = 1;

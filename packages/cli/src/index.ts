@@ -1,3 +1,4 @@
-export { main } from './main';
-export { runAnalyze, ANALYZE_FLAGS, type AnalyzeRun } from './analyze-command';
+export { main, COMMANDS, type Command } from './main';
+export { runAnalyze, ANALYZE_FLAGS, type AnalyzeRun } from './commands/analyze';
 export { parseArgs, type FlagSpec, type ParsedArgs } from './args';
+export { METHOD_FLAGS, type MethodFlag } from './flags/method';

@@ -1,37 +1,24 @@
 import { SpecmapError, SPECMAP_VERSION } from '@specmap/core';
-import { ANALYZE_USAGE, runAnalyze } from './analyze-command';
-
-const USAGE = `specmap ${SPECMAP_VERSION}: spectral images to chemical-state maps
-
-usage: specmap <command> [options]
-
-commands:
-  analyze   decompose a stack (PCA or NMF) and write maps, spectra and a report
-
-specmap <command> --help shows a command's options. Reference: docs/cli.md`;
+import { ANALYZE_USAGE, runAnalyze } from './commands/analyze';
 
 /**
- * Run the CLI; resolves to the process exit code. Errors print one line
- * (`specmap: error: …`) and no stack trace: 2 for usage errors, 1 for bad
- * input or failed analyses.
+ * A CLI command. `run` returns the exit code; errors it throws become one
+ * line on stderr. To add a command, add one entry to COMMANDS.
  */
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      process.stdout.write(USAGE + '\n');
-      return command === undefined ? 2 : 0;
-    }
-    if (command === '--version' || command === '-V') {
-      process.stdout.write(`${SPECMAP_VERSION}\n`);
-      return 0;
-    }
-    if (command === 'analyze') {
-      if (rest.includes('--help') || rest.includes('-h')) {
-        process.stdout.write(ANALYZE_USAGE + '\n');
-        return 0;
-      }
-      const run = runAnalyze(rest);
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[]): number | Promise<number>;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'analyze',
+    summary: 'decompose a stack and write maps, spectra, summary and an interactive report',
+    usage: ANALYZE_USAGE,
+    run: (argv) => {
+      const run = runAnalyze(argv);
       const s = run.summary as { iterations: number; converged: boolean; warnings: string[]; timings: { totalSeconds: number } };
       process.stdout.write(
         `specmap: ${run.result.method} k=${run.result.k} on ${run.result.width}×${run.result.height}×${run.result.energies.length}: ` +
@@ -39,8 +26,45 @@ export async function main(argv: string[]): Promise<number> {
       );
       for (const w of s.warnings) process.stderr.write(`specmap: warning: ${w}\n`);
       return 0;
+    },
+  },
+];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
+  return `specmap ${SPECMAP_VERSION}: spectral images to chemical-state maps
+
+usage: specmap <command> [options]
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+
+specmap <command> --help shows a command's options. Reference: docs/cli.md`;
+}
+
+/**
+ * Run the CLI; resolves to the process exit code. Errors print one line
+ * (`specmap: error: …`) and no stack trace: 2 for usage errors, 1 for bad
+ * input or failed analyses.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(usage() + '\n');
+      return name === undefined ? 2 : 0;
     }
-    throw new SpecmapError('USAGE', `unknown command: ${command} (try: specmap --help)`);
+    if (name === '--version' || name === '-V') {
+      process.stdout.write(`${SPECMAP_VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new SpecmapError('USAGE', `unknown command: ${name} (try: specmap --help)`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(command.usage + '\n');
+      return 0;
+    }
+    return await command.run(rest);
   } catch (err) {
     process.stderr.write(`specmap: error: ${describe(err)}\n`);
     return err instanceof SpecmapError && err.code === 'USAGE' ? 2 : 1;
@@ -52,8 +76,17 @@ function describe(err: unknown): string {
   if (err instanceof SpecmapError) return err.message;
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e === 'object' && e.code && e.path) {
-    const what: Record<string, string> = { ENOENT: 'file not found', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory', ENOSPC: 'no space left on device' };
+    const what: Record<string, string> = {
+      ENOENT: 'file not found',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'not a directory',
+      ENOSPC: 'no space left on device',
+    };
     return `${what[e.code] ?? e.code}: ${e.path}`;
+  }
+  if (e instanceof RangeError && /Array buffer allocation failed|Invalid typed array length/.test(e.message)) {
+    return `out of memory: ${e.message}`;
   }
   const msg = e instanceof Error ? e.message : String(err);
   return `internal error (please report): ${msg.split('\n')[0]}`;

@@ -44,8 +44,10 @@ export interface AnalyzeOptions {
   [option: string]: unknown;
 }
 
-/** Names of the registered methods. */
-export const METHODS: readonly Method[] = listMethods().map((s) => s.name);
+/** Names of the registered methods (including those registered later by other packages). */
+export function methodNames(): Method[] {
+  return listMethods().map((s) => s.name);
+}
 
 /**
  * The one-call pipeline: decompose a stack and package everything a reader of

@@ -50,6 +50,17 @@ const METHOD_SPECS: MethodSpec[] = [
   },
 ];
 
+/**
+ * Register a method implemented outside core (e.g. @specmap/manifold,
+ * @specmap/xafs): the CLI and notebooks call this once for each spec such a
+ * package exports. Registering a name twice replaces the earlier spec.
+ */
+export function registerMethod(spec: MethodSpec): void {
+  const i = METHOD_SPECS.findIndex((s) => s.name === spec.name);
+  if (i >= 0) METHOD_SPECS[i] = spec;
+  else METHOD_SPECS.push(spec);
+}
+
 /** All registered methods. */
 export function listMethods(): readonly MethodSpec[] {
   return METHOD_SPECS;

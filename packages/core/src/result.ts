@@ -69,4 +69,20 @@ export interface AnalysisResult {
   measured?: { data: Float32Array; width: number; height: number; binning: number };
   /** Reference spectra on the energy grid, with Pearson r of each component against each (k×refs, row-major). */
   references?: { spectra: ReferenceSpectrum[]; pearson: Float64Array };
+  /**
+   * A low-dimensional embedding of the pixels' spectra (PCA scores, LLE,
+   * modified LLE), for the embedding panel and progress maps: `coords` is
+   * n×d row-major; `standards` are reference spectra projected into it;
+   * `progress` (length n, NaN where undefined) is the first coordinate
+   * rescaled between two projected standards.
+   */
+  embedding?: {
+    method: string;
+    d: number;
+    coords: Float64Array;
+    standards?: { name: string; coords: Float64Array }[];
+    progress?: Float32Array;
+  };
+  /** A segmentation label per pixel (k-means, argmax of weights), length n; -1 = unlabelled (masked). */
+  labels?: Int32Array;
 }

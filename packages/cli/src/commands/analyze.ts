@@ -2,34 +2,33 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   analyze,
-  opticalDensity,
   SpecmapError,
   SPECMAP_VERSION,
   DEFAULT_SPECTRA_BUDGET_BYTES,
   getMethod,
   listMethods,
   type AnalysisResult,
-  type ReferenceInput,
   type MethodSpec,
 } from '@specmap/core';
-import { readEnergies, readSpectrum, readStack, writeComponentsCsv, writeNpy } from '@specmap/io';
+import { writeComponentsCsv, writeNpy } from '@specmap/io';
 import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
 import { renderResultPng } from '@specmap/png';
 import { buildReportHtml } from '@specmap/widget/dist/report';
-import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from './args';
-import { summaryHtml } from './summary-html';
+import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from '../args';
+import { summaryHtml } from '../summary-html';
+import { INPUT_FLAGS, readInput } from '../flags/input';
+import { METHOD_FLAGS, methodOptions } from '../flags/method';
+import { PREPROCESS_FLAGS, preparePreprocessing } from '../flags/preprocess';
+import { REFERENCE_FLAGS, readReferences } from '../flags/references';
 
 export const ANALYZE_FLAGS: FlagSpec[] = [
   { name: 'method', kind: 'value', valueName: 'NAME', help: `decomposition method: ${listMethods().map((m) => m.name).join(', ')}`, default: 'nmf' },
   { name: 'components', kind: 'value', valueName: 'K', help: 'number of components, 1 ≤ K ≤ min(pixels, channels)' },
   { name: 'out', kind: 'value', valueName: 'DIR', help: 'output folder (created if missing)' },
-  { name: 'energies', kind: 'value', valueName: 'FILE', help: 'energy axis, one value (eV) per line; required for .npy energies' },
-  { name: 'i0', kind: 'value', valueName: 'FILE', help: 'I0 spectrum (energy, I0); converts the stack to optical density −ln(I/I0)' },
-  { name: 'references', kind: 'list', valueName: 'FILE', help: 'reference spectra (energy, value) compared with the components by Pearson r' },
-  { name: 'seed', kind: 'value', valueName: 'N', help: 'random seed (NMF)', default: '0' },
-  { name: 'max-iter', kind: 'value', valueName: 'N', help: 'maximum iterations (NMF)', default: '200' },
-  { name: 'tol', kind: 'value', valueName: 'T', help: 'stopping tolerance (NMF); 0 runs exactly --max-iter iterations', default: '1e-4' },
-  { name: 'init', kind: 'value', valueName: 'nndsvda|nndsvd|random', help: 'NMF initialisation', default: 'nndsvda' },
+  ...INPUT_FLAGS,
+  ...PREPROCESS_FLAGS,
+  ...REFERENCE_FLAGS,
+  ...METHOD_FLAGS.map((f) => f.spec),
   { name: 'spectra-budget', kind: 'value', valueName: 'MB', help: 'size budget of the measured spectra embedded in result.arrow/report.html (above it they are spatially binned; 0 = none)', default: '16' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -54,17 +53,6 @@ export interface AnalyzeRun {
   outDir: string;
 }
 
-/**
- * Method-specific flags and the AnalyzeOptions key each sets. Every method
- * accepts every flag; those its MethodSpec does not list are ignored and
- * reported under `ignoredFlags` in summary.json.
- */
-const OPTION_OF_FLAG: Record<string, string> = {
-  seed: 'seed',
-  'max-iter': 'maxIter',
-  tol: 'tol',
-  init: 'init',
-};
 
 export function runAnalyze(argv: string[]): AnalyzeRun {
   const t0 = performance.now();
@@ -89,36 +77,22 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   if (components < 1) throw new SpecmapError('K_RANGE', `--components must be ≥ 1, got ${components}`);
   const outDir = stringFlag(args, 'out');
   if (!outDir) throw new SpecmapError('USAGE', '--out DIR is required');
-  const seed = numberFlag(args, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 0;
-  const maxIter = numberFlag(args, 'max-iter', { integer: true, min: 1 }) ?? 200;
-  const tol = numberFlag(args, 'tol', { min: 0 }) ?? 1e-4;
-  const init = (stringFlag(args, 'init') ?? 'nndsvda') as 'nndsvda' | 'nndsvd' | 'random';
-  if (!['nndsvda', 'nndsvd', 'random'].includes(init)) throw new SpecmapError('USAGE', `--init must be nndsvda, nndsvd or random, got "${init}"`);
   const budgetMb = numberFlag(args, 'spectra-budget', { min: 0 }) ?? DEFAULT_SPECTRA_BUDGET_BYTES / 2 ** 20;
-  const ignored = Object.entries(OPTION_OF_FLAG)
-    .filter(([flag, option]) => args.flags.has(flag) && !spec.options.includes(option))
-    .map(([flag]) => `--${flag}`);
+  const { options, ignored } = methodOptions(args, spec.options);
 
-  // Read everything first, so a bad reference file fails before a long fit.
-  const energiesFile = stringFlag(args, 'energies');
-  const energies = energiesFile ? readEnergies(energiesFile) : undefined;
-  const stack = readStack(input, { energies });
-  const i0File = stringFlag(args, 'i0');
-  const i0 = i0File ? readSpectrum(i0File) : undefined;
-  const referenceFiles = (args.flags.get('references') as string[] | undefined) ?? [];
-  const references: ReferenceInput[] = referenceFiles.map((f) => readSpectrum(f));
+  // Read everything first, so a bad reference or I0 file fails before a long fit.
+  const stack = readInput(input, args);
+  const preprocess = preparePreprocessing(args);
+  const references = readReferences(args);
   const tRead = performance.now();
 
-  if (i0) opticalDensity(stack, i0);
+  preprocess(stack);
   const tPre = performance.now();
 
   const result = analyze(stack, {
+    ...options,
     method,
     components,
-    seed,
-    maxIter,
-    tol,
-    init,
     references,
     input,
     spectraBudgetBytes: budgetMb * 2 ** 20,
