@@ -115,6 +115,8 @@ export function analyze(stack: SpectralStack, options: AnalyzeOptions): Analysis
       versions: { ...runtimeVersions(), ...(options.versions ?? {}) },
     },
     references,
+    embedding: decomposition.embedding,
+    labels: decomposition.labels,
     measured: measuredForPayload(stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES),
   };
 }

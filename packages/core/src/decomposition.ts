@@ -1,5 +1,6 @@
 import { SpecmapError } from './errors';
 import { SpectralStack, validateStack } from './stack';
+import type { AnalysisResult } from './result';
 
 /**
  * What every decomposition (PCA, NMF) returns, before it is wrapped into an
@@ -36,6 +37,10 @@ export interface Decomposition {
   reconstructionError?: number;
   /** Parameters as run (k, seed, maxIter, tol, init, solver, ...). */
   parameters: Record<string, unknown>;
+  /** Embedding methods (LLE, ...): the pixels' coordinates; copied to AnalysisResult.embedding. */
+  embedding?: AnalysisResult['embedding'];
+  /** Segmentation methods (k-means, ...): a label per pixel; copied to AnalysisResult.labels. */
+  labels?: Int32Array;
 }
 
 /**
