@@ -219,19 +219,20 @@ async function run() {
   ));
   log(`notebook open, kernel ${await page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name)} idle`);
 
-  // Run every cell; wait until the last cell has run and the kernel is idle.
-  await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
-  await guard(page.waitForFunction(
+  // Run every cell. The command resolves when the cells have run (false when
+  // one failed); then every code cell must carry an execution count.
+  const before = Date.now();
+  const ranOk = await guard(page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells')));
+  if (ranOk !== false) await guard(page.waitForFunction(
     () => {
       const w = window.jupyterapp.shell.currentWidget;
-      const cells = [...w.content.widgets].filter((c) => c.model.type === 'code');
-      const ran = cells.every((c) => c.model.executionCount !== null || c.model.outputs.length > 0);
-      return ran && w.sessionContext.kernelDisplayStatus === 'idle' && !w.content.node.querySelector('.jp-mod-pending, [data-executing]');
+      const cells = [...w.content.widgets].filter((c) => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+      return cells.every((c) => c.model.executionCount !== null) && w.sessionContext.kernelDisplayStatus === 'idle';
     },
     null,
-    { timeout: args.timeout * 1000, polling: 250 },
+    { timeout: 30_000, polling: 250 },
   ));
-  const errors = await page.evaluate(() => {
+  const errors = await page.evaluate((failed) => {
     const w = window.jupyterapp.shell.currentWidget;
     const out = [];
     w.content.widgets.forEach((c, i) => {
@@ -239,12 +240,18 @@ async function run() {
       for (let j = 0; j < c.model.outputs.length; j++) {
         const o = c.model.outputs.get(j).toJSON();
         if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+        // tslab reports compile (type) errors on stderr only.
+        else if (failed && o.output_type === 'stream' && o.name === 'stderr') {
+          const text = Array.isArray(o.text) ? o.text.join('') : String(o.text);
+          out.push(`cell ${i} stderr: ${text.trim().split('\n').slice(0, 5).join(' | ')}`);
+        }
       }
     });
     return out;
-  });
-  if (errors.length) throw new Error(`notebook cells failed:\n  ${errors.join('\n  ')}`);
-  log('all cells ran');
+  }, ranOk === false);
+  if (errors.length || ranOk === false)
+    throw new Error(`notebook cells failed:\n  ${errors.join('\n  ') || '(run-all-cells reported a failure)'}`);
+  log(`all cells ran (${((Date.now() - before) / 1000).toFixed(1)} s)`);
 
   // The specmap views, one per specmap output, in notebook order.
   await guard(page.locator('.specmap-view canvas[data-scale]').first().waitFor({ state: 'visible', timeout: 30_000 }));
@@ -264,18 +271,30 @@ async function run() {
   const nViews = await views.count();
   if (nViews !== payloads.length) throw new Error(`${payloads.length} specmap output(s) but ${nViews} rendered view(s)`);
 
-  // Click the pixel with the largest weight (on the particle): decode the
-  // payload here with @specmap/arrow, prefer an NMF view (weights >= 0).
+  // Click on the particle: the pixel whose 5×5 neighbourhood has the largest
+  // mean weight, away from the frame edge (single hot pixels and the drift
+  // band at the edge of the real STXM stack would win a plain argmax). Payloads are decoded here with @specmap/arrow; an NMF view
+  // (weights >= 0) is preferred, PCA uses |weight|.
   const results = payloads.map((p) => decodeResultBase64(p));
   let v = results.findIndex((r) => r.method === 'nmf');
   if (v < 0) v = 0;
   const r = results[v];
+  const R = Math.min(2, Math.floor((Math.min(r.width, r.height) - 1) / 2));
+  const B = Math.max(R, Math.min(Math.round(0.08 * Math.min(r.width, r.height)), Math.floor((Math.min(r.width, r.height) - 1) / 2)));
   let best = -Infinity;
-  let pick = [0, 0, 0];
-  for (let p = 0; p < r.width * r.height; p++) {
-    for (let j = 0; j < r.k; j++) {
-      const wgt = r.method === 'nmf' ? r.weights[p * r.k + j] : Math.abs(r.weights[p * r.k + j]);
-      if (wgt > best) (best = wgt), (pick = [p % r.width, Math.floor(p / r.width), j]);
+  let pick = [Math.floor(r.width / 2), Math.floor(r.height / 2), 0];
+  for (let j = 0; j < r.k; j++) {
+    const val = (x, y) => {
+      const w = r.weights[(y * r.width + x) * r.k + j];
+      return r.method === 'nmf' ? w : Math.abs(w);
+    };
+    for (let y = B; y < r.height - B; y++) {
+      for (let x = B; x < r.width - B; x++) {
+        let sum = 0;
+        for (let dy = -R; dy <= R; dy++) for (let dx = -R; dx <= R; dx++) sum += val(x + dx, y + dy);
+        const mean = sum / (2 * R + 1) ** 2;
+        if (mean > best) (best = mean), (pick = [x, y, j]);
+      }
     }
   }
   const [x, y, comp] = pick;
@@ -294,7 +313,7 @@ async function run() {
   // CSS pixels per map pixel (equals data-scale unless the canvas is resized).
   const k = info.cssW / r.width;
   if (Math.abs(k - info.s) > 0.01) log(`note: canvas drawn at ${k.toFixed(2)} CSS px per pixel, data-scale ${info.s}`);
-  log(`${nViews} specmap view(s); view ${v} (${r.method}, ${r.width}×${r.height}, data-scale ${info.s}): clicking pixel (${x}, ${y}), largest weight w${comp} = ${best.toPrecision(4)}`);
+  log(`${nViews} specmap view(s); view ${v} (${r.method}, ${r.width}×${r.height}, data-scale ${info.s}): clicking pixel (${x}, ${y}), largest local mean of w${comp} = ${best.toPrecision(4)}`);
   await canvas.click({ position: { x: (x + 0.5) * k, y: (y + 0.5) * k } });
   await guard(page.waitForFunction((el) => el.getAttribute('data-selected') !== null, root, { timeout: 10_000 }));
   const selected = await root.getAttribute('data-selected');

@@ -58,6 +58,23 @@ export function bytesToBase64(bytes: Uint8Array): string {
  */
 export function base64ToBytes(s: string): Uint8Array {
   if (typeof s !== 'string') throw new SpecmapError('FORMAT', `base64 input must be a string, got ${typeof s}`);
+  // Fast path in browsers: the native decoder (it accepts exactly the standard
+  // alphabet with optional padding and ASCII whitespace); anything it rejects
+  // goes through the JavaScript decoder below, which also names the problem.
+  const atob = (globalThis as { atob?: (s: string) => string }).atob;
+  if (typeof atob === 'function' && !nodeBuffer() && s.length > 4096) {
+    let bin: string | null = null;
+    try {
+      bin = atob(s);
+    } catch {
+      bin = null;
+    }
+    if (bin !== null) {
+      const out = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+      return out;
+    }
+  }
   const out = new Uint8Array(Math.floor((s.length * 3) / 4) + 3);
   let acc = 0;
   let bits = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordBatch, Schema, Table, tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { RecordBatch, Schema, Struct, Table, makeData, tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { AnalysisResult } from '@specmap/core';
 import {
   SPECMAP_MIME,
@@ -154,7 +154,8 @@ test('schema metadata: header JSON and field units/shapes', () => {
   });
   assert.deepEqual(
     table.schema.fields.map((f) => f.name),
-    ['energies', 'components', 'weights', 'mean', 'explained_variance', 'explained_variance_ratio', 'loss_history', 'measured', 'reference_values', 'reference_pearson'],
+    ['energies', 'components', 'weights', 'mean', 'explained_variance', 'explained_variance_ratio', 'loss_history', 'measured', 'reference_values', 'reference_pearson',
+      'embedding_coords', 'embedding_progress', 'embedding_standards', 'labels'],
   );
   const f = (name: string) => table.schema.fields.find((x) => x.name === name)!;
   assert.equal(f('energies').metadata.get('unit'), 'eV');
@@ -238,4 +239,67 @@ test('encodeResult rejects inconsistent results', () => {
 
 test('encoding is deterministic', () => {
   assert.deepEqual(encodeResult(nmfResult()), encodeResult(nmfResult()));
+});
+
+test('embedding, labels and regions round-trip (additive columns of version 1)', () => {
+  const r = nmfResult() as AnalysisResult & { regions?: { name: string; kind: 'rect' | 'polygon'; points: [number, number][] }[] };
+  const n = r.width * r.height;
+  const coords = new Float64Array(n * 2).map((_, i) => Math.sin(i));
+  const progress = new Float32Array(n).map((_, i) => (i % 7 === 0 ? NaN : i / n));
+  r.embedding = { method: 'lle', d: 2, coords, progress, standards: [{ name: 'oxidized', coords: new Float64Array([0.5, -1]) }] };
+  r.labels = new Int32Array(n).map((_, i) => (i % 5) - 1);
+  r.regions = [
+    { name: 'grain <b>A</b>', kind: 'rect', points: [[1, 2], [5, 6]] },
+    { name: 'lasso', kind: 'polygon', points: [[0, 0], [4, 0], [2, 3]] },
+  ];
+  const got = decodeResult(encodeResult(r));
+  assert.equal(got.embedding!.method, 'lle');
+  assert.equal(got.embedding!.d, 2);
+  bitsEqual(got.embedding!.coords, coords, 'coords');
+  bitsEqual(got.embedding!.progress, progress, 'progress');
+  assert.deepEqual(Array.from(got.embedding!.standards![0].coords), [0.5, -1]);
+  assert.deepEqual(Array.from(got.labels!), Array.from(r.labels));
+  assert.deepEqual(got.regions, r.regions);
+  // Without them, nothing new appears.
+  const plainR = decodeResult(encodeResult(nmfResult()));
+  assert.equal(plainR.embedding, undefined);
+  assert.equal(plainR.labels, undefined);
+  assert.equal('regions' in plainR, false);
+  // Inconsistent embedding: rejected on encode.
+  assert.throws(() => encodeResult({ ...r, embedding: { ...r.embedding, coords: new Float64Array(3) } }), { code: 'SHAPE' });
+});
+
+test('payloads written before the embedding/labels columns still decode', () => {
+  // Re-encode with only the ten original columns, as the first writer did.
+  const table = tableFromIPC(encodeResult(nmfResult()));
+  const keep = table.schema.fields.slice(0, 10);
+  const schema = new Schema(keep, table.schema.metadata);
+  const old = tableToIPC(new Table(table.batches.map((b) => new RecordBatch(schema, b.data.children.length ? makeStruct(keep, b) : b.data))), 'stream');
+  const got = decodeResult(old);
+  assertSameResult(got, nmfResult());
+});
+
+function makeStruct(fields: Schema['fields'], b: RecordBatch) {
+  return makeData({ type: new Struct(fields), length: 1, nullCount: 0, children: b.data.children.slice(0, fields.length) });
+}
+
+test('untrusted header: metadata made plain, huge declared sizes refused before allocation', () => {
+  const evil = withHeader(nmfResult(), (h) => {
+    h.warnings = ['<img src=x onerror=alert(1)>', { not: 'a string' }, 'x'.repeat(10000)];
+    h.provenance = { input: '<script>alert(1)</script>', steps: 'nope', seed: 'x', versions: { node: 5 } };
+    h.parameters = ['array'];
+  });
+  const got = decodeResult(evil);
+  assert.equal(got.warnings[0], '<img src=x onerror=alert(1)>', 'kept as text: the view escapes it');
+  assert.equal(got.warnings[1], '{"not":"a string"}');
+  assert.ok(got.warnings[2].length < 4100);
+  assert.deepEqual(got.provenance.steps, []);
+  assert.equal(got.provenance.seed, null);
+  assert.equal(got.provenance.versions.node, '5');
+  assert.deepEqual(got.parameters, {});
+  assert.throws(() => decodeResult(withHeader(pcaResult(), (h) => ((h.width = 1e6), (h.height = 1e6)))), { code: 'SHAPE' });
+  assert.throws(() => decodeResult(withHeader(pcaResult(), (h) => (h.method = '<script>'))), { code: 'FORMAT' });
+  assert.throws(() => decodeResult(withHeader(pcaResult(), (h) => (h.regions = [{ name: 'a', kind: 'rect', points: [[0, 'x'], [1, 1]] }]))), { code: 'FORMAT' });
+  // Methods registered later (any short name) decode.
+  assert.equal(decodeResult(withHeader(pcaResult(), (h) => (h.method = 'ica'))).method, 'ica');
 });

@@ -1,5 +1,9 @@
+import './register-methods';
 import { SpecmapError, SPECMAP_VERSION } from '@specmap/core';
 import { ANALYZE_USAGE, runAnalyze } from './commands/analyze';
+import { CONVERT_USAGE, runConvert } from './commands/convert';
+import { RSF_USAGE, runRsf } from './commands/rsf';
+import { prepareInputs } from './flags/input';
 
 /**
  * A CLI command. `run` returns the exit code; errors it throws become one
@@ -25,6 +29,30 @@ export const COMMANDS: Command[] = [
           `${s.iterations} iterations, ${s.converged ? 'converged' : 'not converged'}, ${s.timings.totalSeconds} s → ${run.outDir}\n`,
       );
       for (const w of s.warnings) process.stderr.write(`specmap: warning: ${w}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'convert',
+    summary: 'write a stack (any readable format) as .npy, NeXus HDF5 or a float32 TIFF stack',
+    usage: CONVERT_USAGE,
+    run: (argv) => {
+      const run = runConvert(argv);
+      const s = run.stack;
+      process.stdout.write(`specmap: ${s.height}×${s.width}×${s.energies.length} (${s.metadata.format}) → ${run.written.join(', ')}\n`);
+      for (const w of (s.metadata.warnings as string[] | undefined) ?? []) process.stderr.write(`specmap: warning: ${w}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'rsf',
+    summary: 'radial structure function |chi(R)| of a spectrum or of a region of a stack (autobk + FT)',
+    usage: RSF_USAGE,
+    run: (argv) => {
+      const run = runRsf(argv);
+      const peak = run.summary.firstShellPeak as { rAngstrom: number } | null;
+      process.stdout.write(`specmap: rsf${peak ? `, first-shell peak at R = ${peak.rAngstrom.toFixed(4)} Å (no phase correction)` : ''} → ${run.outDir}\n`);
+      for (const w of run.summary.warnings as string[]) process.stderr.write(`specmap: warning: ${w}\n`);
       return 0;
     },
   },
@@ -64,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(command.usage + '\n');
       return 0;
     }
+    await prepareInputs(rest);
     return await command.run(rest);
   } catch (err) {
     process.stderr.write(`specmap: error: ${describe(err)}\n`);

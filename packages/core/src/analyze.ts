@@ -65,7 +65,9 @@ export function analyze(stack: SpectralStack, options: AnalyzeOptions): Analysis
   const decomposition = spec.run(stack, { ...options, seed });
   const m = stack.energies.length;
   const k = decomposition.k;
-  const warnings = [...decomposition.warnings];
+  // Warnings of the preprocessing steps (recorded on the stack) come first.
+  const stackWarnings = Array.isArray(stack.metadata.warnings) ? (stack.metadata.warnings as unknown[]).map(String) : [];
+  const warnings = [...stackWarnings, ...decomposition.warnings];
 
   let references: AnalysisResult['references'];
   if (options.references && options.references.length > 0) {

@@ -3,7 +3,11 @@ import type { AnalyzeOptions } from './analyze';
 import type { Decomposition } from './decomposition';
 import type { SpectralStack } from './stack';
 import { pca } from './pca';
-import { nmf } from './nmf';
+import { nmf, type NmfInit, type NmfOptions } from './nmf';
+import { nmfSo, type NmfSoInit } from './nmf-so';
+import { nmfArdSo } from './nmf-ard-so';
+import { fastIca, type IcaAlgorithm, type IcaFun, type IcaWhiten } from './ica';
+import { kmeans } from './kmeans';
 
 /**
  * One decomposition method as `analyze()` and the CLI see it. Every method
@@ -29,15 +33,16 @@ export interface MethodSpec {
 const METHOD_SPECS: MethodSpec[] = [
   {
     name: 'pca',
-    summary: 'principal component analysis (centred; covariance + symmetric eigensolver)',
-    options: ['components'],
+    summary: 'principal component analysis (centred; covariance + symmetric eigensolver, or seeded randomized SVD)',
+    options: ['components', 'pcaSolver', 'seed'],
     seeded: false,
-    run: (stack, o) => pca(stack, { components: o.components }),
+    run: (stack, o) =>
+      pca(stack, { components: o.components, solver: (o.pcaSolver as 'full' | 'randomized' | undefined) ?? 'full', seed: o.seed ?? 0 }),
   },
   {
     name: 'nmf',
-    summary: 'non-negative matrix factorisation (HALS / coordinate descent, Frobenius)',
-    options: ['components', 'seed', 'maxIter', 'tol', 'init'],
+    summary: 'non-negative matrix factorisation (scikit-learn 1.2: cd or mu solver, any beta loss, L1/L2 regularisation)',
+    options: ['components', 'seed', 'maxIter', 'tol', 'init', 'solver', 'betaLoss', 'alphaW', 'alphaH', 'l1Ratio'],
     seeded: true,
     run: (stack, o) =>
       nmf(stack, {
@@ -45,7 +50,77 @@ const METHOD_SPECS: MethodSpec[] = [
         seed: o.seed ?? 0,
         maxIter: o.maxIter ?? 200,
         tol: o.tol ?? 1e-4,
-        init: o.init ?? 'nndsvda',
+        init: (o.init as NmfInit | undefined) ?? 'nndsvda',
+        solver: (o.solver as NmfOptions['solver']) ?? 'cd',
+        betaLoss: (o.betaLoss as NmfOptions['betaLoss']) ?? 'frobenius',
+        alphaW: (o.alphaW as number | undefined) ?? 0,
+        alphaH: (o.alphaH as number | 'same' | undefined) ?? 'same',
+        l1Ratio: (o.l1Ratio as number | undefined) ?? 0,
+      }),
+  },
+  {
+    name: 'nmf-so',
+    summary: 'NMF with soft-orthogonal maps (malspy NMF-SO, HALS; weight --omega)',
+    options: ['components', 'seed', 'maxIter', 'tol', 'init', 'omega', 'reps', 'minIter', 'malspyCompat'],
+    seeded: true,
+    run: (stack, o) =>
+      nmfSo(stack, {
+        components: o.components,
+        omega: (o.omega as number | undefined) ?? 0.1,
+        seed: o.seed ?? 0,
+        maxIter: o.maxIter,
+        minIter: o.minIter as number | undefined,
+        tol: o.tol,
+        reps: o.reps as number | undefined,
+        init: (o.init as NmfSoInit | undefined) ?? 'rows',
+        malspyCompat: o.malspyCompat === true,
+      }),
+  },
+  {
+    name: 'nmf-ard-so',
+    summary: 'NMF-SO with automatic relevance determination: prunes K to the K′ ≤ K components the data need (malspy NMF-ARD-SO)',
+    options: ['components', 'seed', 'maxIter', 'tol', 'omega', 'reps', 'minIter', 'malspyCompat'],
+    seeded: true,
+    run: (stack, o) =>
+      nmfArdSo(stack, {
+        components: o.components,
+        omega: (o.omega as number | undefined) ?? 0.1,
+        seed: o.seed ?? 0,
+        maxIter: o.maxIter,
+        minIter: o.minIter as number | undefined,
+        tol: o.tol,
+        reps: o.reps as number | undefined,
+        malspyCompat: o.malspyCompat === true,
+      }),
+  },
+  {
+    name: 'ica',
+    summary: 'FastICA (scikit-learn 1.2 semantics): weights = independent sources as maps, components = their spectra (mixing columns)',
+    options: ['components', 'seed', 'maxIter', 'tol', 'icaAlgorithm', 'icaFun', 'icaWhiten'],
+    seeded: true,
+    run: (stack, o) =>
+      fastIca(stack, {
+        components: o.components,
+        seed: o.seed ?? 0,
+        maxIter: o.maxIter ?? 200,
+        tol: o.tol ?? 1e-4,
+        algorithm: (o.icaAlgorithm as IcaAlgorithm | undefined) ?? 'parallel',
+        fun: (o.icaFun as IcaFun | undefined) ?? 'logcosh',
+        whiten: (o.icaWhiten as IcaWhiten | undefined) ?? 'unit-variance',
+      }),
+  },
+  {
+    name: 'kmeans',
+    summary: 'k-means clustering (k-means++, Lloyd): weights = one-hot memberships, components = centroid spectra, labels per pixel',
+    options: ['components', 'seed', 'maxIter', 'tol', 'nInit'],
+    seeded: true,
+    run: (stack, o) =>
+      kmeans(stack, {
+        clusters: o.components,
+        seed: o.seed ?? 0,
+        maxIter: o.maxIter ?? 300,
+        tol: o.tol ?? 1e-4,
+        nInit: (o.nInit as number | undefined) ?? 10,
       }),
   },
 ];

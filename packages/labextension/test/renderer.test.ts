@@ -87,7 +87,34 @@ window.render = async (data, host) => {
       await (window as any).render('bm90IGFycm93', 'b');
       return document.querySelector('#b .jp-SpecmapRenderer-error')?.textContent ?? '';
     });
-    assert.match(err, /Could not render the specmap result/);
+    assert.match(err, /cannot be shown/);
+    // Regions: read from the output metadata, written back through model.setData.
+    const regions = await page.evaluate(async (data) => {
+      const w = window as any;
+      const mime = w.ext.rendererFactory.mimeTypes[0];
+      const host = document.createElement('div');
+      host.id = 'c';
+      document.body.appendChild(host);
+      let saved: any = null;
+      const model = {
+        data: { [mime]: data }, trusted: true,
+        metadata: { [mime]: { regions: [{ name: 'R1', kind: 'rect', points: [[2, 2], [6, 5]] }] } },
+        setData(o: any) { saved = o.metadata; this.metadata = o.metadata; },
+      };
+      const r = w.ext.rendererFactory.createRenderer({ mimeType: mime, sanitizer: {}, resolver: null, linkHandler: null, latexTypesetter: null });
+      const { Widget } = w;
+      host.appendChild(r.node);
+      await r.renderModel(model);
+      const root = host.querySelector('.specmap-view') as HTMLElement;
+      const before = root.getAttribute('data-regions');
+      await r.view.addRegion({ name: 'R2', kind: 'polygon', points: [[10, 3], [20, 3], [15, 12]] });
+      await r.renderModel(model); // the output area re-renders after setData: the view stays
+      return { before, after: host.querySelector('.specmap-view')!.getAttribute('data-regions'), saved, same: host.querySelector('.specmap-view') === root };
+    }, payload);
+    assert.equal(regions.before, '1');
+    assert.equal(regions.after, '2');
+    assert.ok(regions.same, 'the view is kept across the metadata re-render');
+    assert.deepEqual(regions.saved['application/vnd.specmap.result.v1+arrow'].regions.map((g: any) => g.name), ['R1', 'R2']);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -8,7 +8,10 @@
  *   interpolated; the middle entry (index 127.5, i.e. value 0) is the white.
  */
 
-export type ColormapName = 'viridis' | 'diverging';
+export type ColormapName = 'viridis' | 'diverging' | 'gray';
+
+/** Colour maps offered in the view, in menu order. */
+export const COLORMAP_NAMES: ColormapName[] = ['viridis', 'gray', 'diverging'];
 
 /** 256×3 bytes, r,g,b per entry. */
 export type Lut = Uint8ClampedArray;
@@ -65,13 +68,19 @@ function divergingLut(): Lut {
   return lut;
 }
 
+function grayLut(): Lut {
+  const lut = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) lut[i * 3] = lut[i * 3 + 1] = lut[i * 3 + 2] = i;
+  return lut;
+}
+
 const cache: Partial<Record<ColormapName, Lut>> = {};
 
 /** The 256-entry lookup table of a colour map (cached). */
 export function colormap(name: ColormapName): Lut {
   let lut = cache[name];
   if (!lut) {
-    lut = name === 'viridis' ? viridisLut() : divergingLut();
+    lut = name === 'viridis' ? viridisLut() : name === 'gray' ? grayLut() : divergingLut();
     cache[name] = lut;
   }
   return lut;

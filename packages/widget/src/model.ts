@@ -6,18 +6,31 @@
 import type { AnalysisResult } from '@specmap/core';
 import { colormap, type ColormapName } from './colormap';
 
+/** What the view agrees to draw (larger results get a readable error instead of a frozen page). */
+export const VIEW_LIMITS = { maxSide: 8192, maxPixels: 1 << 24, maxComponents: 64 };
+
+/** Methods whose weights are signed scores (diverging colours, symmetric range). */
+export function isSignedMethod(method: string): boolean {
+  return method === 'pca' || method === 'ica';
+}
+
 /** Throws an Error naming the first inconsistency between the arrays and the declared shape. */
 export function validateResult(r: AnalysisResult): void {
   const fail = (msg: string): never => {
     throw new Error(`specmap view: invalid result: ${msg}`);
   };
-  if (r.method !== 'pca' && r.method !== 'nmf') fail(`unknown method ${JSON.stringify(r.method)}`);
+  if (typeof r.method !== 'string' || !r.method) fail('method must be a name');
   if (!(Number.isInteger(r.k) && r.k >= 1)) fail(`k must be a positive integer, got ${r.k}`);
   if (!(Number.isInteger(r.width) && r.width >= 1 && Number.isInteger(r.height) && r.height >= 1)) {
     fail(`width×height must be positive integers, got ${r.width}×${r.height}`);
   }
   const m = r.energies.length;
   if (m < 1) fail('no energies');
+  for (let e = 0; e < m; e++) if (!Number.isFinite(r.energies[e])) fail(`energy ${e} is not a finite number`);
+  if (r.width > VIEW_LIMITS.maxSide || r.height > VIEW_LIMITS.maxSide || r.width * r.height > VIEW_LIMITS.maxPixels) {
+    fail(`the map is ${r.width}×${r.height} pixels; the view draws at most ${VIEW_LIMITS.maxSide} pixels a side and ${VIEW_LIMITS.maxPixels} pixels`);
+  }
+  if (r.k > VIEW_LIMITS.maxComponents) fail(`k = ${r.k} components; the view draws at most ${VIEW_LIMITS.maxComponents}`);
   const n = r.width * r.height;
   if (r.weights.length !== n * r.k) fail(`weights has ${r.weights.length} values, expected ${n}×${r.k} = ${n * r.k}`);
   if (r.components.length !== r.k * m) fail(`components has ${r.components.length} values, expected ${r.k}×${m} = ${r.k * m}`);
@@ -29,6 +42,13 @@ export function validateResult(r: AnalysisResult): void {
       fail(`measured has ${data.length} values, expected ${width}×${height}×${m} = ${width * height * m}`);
     }
   }
+  if (r.embedding) {
+    const { d, coords, progress } = r.embedding;
+    if (!(Number.isInteger(d) && d >= 1)) fail(`embedding.d must be a positive integer, got ${d}`);
+    if (coords.length !== n * d) fail(`embedding.coords has ${coords.length} values, expected ${n}×${d}`);
+    if (progress && progress.length !== n) fail(`embedding.progress has ${progress.length} values, expected ${n}`);
+  }
+  if (r.labels && r.labels.length !== n) fail(`labels has ${r.labels.length} values, expected ${n}`);
   if (r.references) {
     const R = r.references.spectra.length;
     r.references.spectra.forEach((s) => {
@@ -50,13 +70,42 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 
 /** Several percentiles with one sort. */
 export function percentiles(values: ArrayLike<number>, ps: number[]): number[] {
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) {
+  return percentilesOfSorted(sortedFinite(values), ps);
+}
+
+/**
+ * The finite values, sorted ascending (a typed-array sort). With `maxSample`,
+ * arrays longer than that are subsampled with a fixed stride first (plus the
+ * exact minimum and maximum), which is what display contrast needs on large
+ * maps: percentiles then have an error of about 1/maxSample in rank.
+ */
+export function sortedFinite(values: ArrayLike<number>, maxSample = Infinity): Float64Array {
+  const len = values.length;
+  const stride = len > maxSample ? Math.ceil(len / maxSample) : 1;
+  const buf = new Float64Array(Math.ceil(len / stride) + 2);
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < len; i++) {
     const v = values[i];
-    if (Number.isFinite(v)) finite.push(v);
+    if (v - v !== 0) continue; // not finite
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (i % stride === 0) buf[n++] = v;
   }
-  if (finite.length === 0) return ps.map(() => NaN);
-  const sorted = Float64Array.from(finite).sort();
+  if (stride > 1 && n > 0) {
+    buf[n++] = min;
+    buf[n++] = max;
+  }
+  return buf.subarray(0, n).sort();
+}
+
+/** Values kept for the display contrast of one map (see sortedFinite). */
+export const CONTRAST_SAMPLE = 1 << 16;
+
+/** Percentiles (0–100, numpy's linear interpolation) of an ascending array of finite values. */
+export function percentilesOfSorted(sorted: ArrayLike<number>, ps: number[]): number[] {
+  if (sorted.length === 0) return ps.map(() => NaN);
   const last = sorted.length - 1;
   return ps.map((p) => {
     const pos = (Math.min(100, Math.max(0, p)) / 100) * last;
@@ -90,9 +139,18 @@ export interface DisplayRange {
  * PCA a range symmetric about 0, ±max(|p1|, |p99|), so that white is exactly 0.
  * Degenerate ranges (constant map) are widened so the colour is well defined.
  */
-export function displayRange(values: ArrayLike<number>, method: AnalysisResult['method'], lowPct = 1, highPct = 99): DisplayRange {
-  const [p1, p99, min, max] = percentiles(values, [lowPct, highPct, 0, 100]);
-  if (method === 'pca') {
+export function displayRange(
+  values: ArrayLike<number>,
+  method: AnalysisResult['method'],
+  lowPct = 1,
+  highPct = 99,
+  colormapName?: ColormapName,
+  presorted = false,
+): DisplayRange {
+  const [p1, p99, min, max] = presorted ? percentilesOfSorted(values, [lowPct, highPct, 0, 100]) : percentiles(values, [lowPct, highPct, 0, 100]);
+  const signed = isSignedMethod(method);
+  const cmap: ColormapName = colormapName ?? (signed ? 'diverging' : 'viridis');
+  if (cmap === 'diverging') {
     let a = Math.max(Math.abs(p1), Math.abs(p99));
     if (!(a > 0)) a = Math.max(Math.abs(min), Math.abs(max)) || 1;
     return { lo: -a, hi: a, min, max, colormap: 'diverging' };
@@ -108,7 +166,7 @@ export function displayRange(values: ArrayLike<number>, method: AnalysisResult['
     lo -= d;
     hi += d;
   }
-  return { lo, hi, min, max, colormap: 'viridis' };
+  return { lo, hi, min, max, colormap: cmap };
 }
 
 /** Fraction in [0, 1] of v in the display range (clipped). */
@@ -186,7 +244,7 @@ export function pixelModel(r: AnalysisResult, x: number, y: number): PixelModel 
   const m = r.energies.length;
   const weights = pixelWeights(r, x, y);
   const reconstruction = new Float64Array(m);
-  if (r.method === 'pca' && r.mean) reconstruction.set(r.mean);
+  if (r.mean) reconstruction.set(r.mean);
   const contributions: Float64Array[] = [];
   for (let j = 0; j < r.k; j++) {
     const c = new Float64Array(m);
@@ -255,7 +313,7 @@ export function referenceMatches(r: AnalysisResult): ReferenceMatch[] {
     let bestScore = -Infinity;
     for (let j = 0; j < r.k; j++) {
       const p = r.references!.pearson[j * R + i];
-      const score = r.method === 'pca' ? Math.abs(p) : p;
+      const score = isSignedMethod(r.method) ? Math.abs(p) : p;
       if (Number.isFinite(score) && score > bestScore) {
         bestScore = score;
         best = j;

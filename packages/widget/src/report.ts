@@ -72,18 +72,23 @@ export function buildReportHtml(payload: Uint8Array, options: ReportOptions): st
   const title = escapeHtml(options.title);
   const bundle = escapeInlineScript(readBundle());
   const b64 = bytesToBase64(payload); // [A-Za-z0-9+/=] only: cannot close the element
+  // Regions drawn in the page are kept in the page's state (window.specmapView.regions),
+  // exported with the "Regions JSON" button, and remembered in localStorage per result.
   const boot = escapeInlineScript(`(function () {
   var root = document.getElementById('specmap-root');
-  try {
-    var data = document.getElementById('specmap-payload').textContent;
-    window.specmapView = specmapWidget.renderPayload(root, data);
-  } catch (err) {
-    var p = document.createElement('p');
-    p.className = 'report-error';
-    p.textContent = 'Could not show the result: ' + (err && err.message ? err.message : String(err));
-    root.appendChild(p);
-    throw err;
-  }
+  var data = document.getElementById('specmap-payload').textContent;
+  var key = 'specmap-regions:' + data.length + ':' + data.slice(-64);
+  var saved;
+  try { saved = JSON.parse(window.localStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+  var options = {
+    onRegionsChange: function (regions) {
+      try { window.localStorage.setItem(key, JSON.stringify(regions)); } catch (e) { /* storage unavailable */ }
+    }
+  };
+  if (Array.isArray(saved) && saved.length) options.regions = saved;
+  var out = specmapWidget.renderOutput(root, data, options);
+  window.specmapView = out.view;
+  window.specmapError = out.error ? String(out.error && out.error.message || out.error) : null;
 })();`);
   const summary = options.summaryHtml ? `<section class="report-summary">\n${options.summaryHtml}\n</section>\n` : '';
   return `<!DOCTYPE html>

@@ -4,11 +4,12 @@
  */
 import type { AnalysisResult } from '@specmap/core';
 import { componentColor } from './colormap';
-import { componentSpectrum, fmt, referenceMatches, scaleToMax1, type PixelModel } from './model';
+import { componentSpectrum, fmt, isSignedMethod, referenceMatches, scaleToMax1, type PixelModel } from './model';
 
 /** Name of the Vega dataset of each chart (used with view.data(name, rows)). */
 export const COMPONENTS_DATA = 'components';
 export const PIXEL_DATA = 'pixel';
+export const REGIONS_DATA = 'regions';
 
 export interface ChartTheme {
   /** Colour of the reconstruction line and other "ink" (follows the light/dark theme). */
@@ -49,7 +50,7 @@ export function componentRows(r: AnalysisResult): SpectrumRow[] {
   for (let j = 0; j < r.k; j++) {
     const s = scaleToMax1(componentSpectrum(r, j));
     const series = componentLabel(r, j);
-    for (let e = 0; e < E.length; e++) rows.push({ energy: E[e], value: s[e], series, kind: 'component' });
+    for (let e = 0; e < E.length; e++) if (Number.isFinite(s[e])) rows.push({ energy: E[e], value: s[e], series, kind: 'component' });
   }
   for (const ref of referenceMatches(r)) {
     const s = scaleToMax1(ref.values);
@@ -92,6 +93,11 @@ export interface ChartSize {
   height: number;
 }
 
+const LEGEND = { title: null, orient: 'bottom', direction: 'vertical', symbolType: 'stroke', symbolSize: 300 };
+
+/** Dash patterns of reference lines: the n-th reference matched to one component gets the n-th. */
+export const REFERENCE_DASHES: number[][] = [[6, 3], [2, 2], [9, 3, 2, 3], [1, 4], [12, 4]];
+
 /** Vega-Lite spec of the component spectra (and references, dashed). */
 export function componentsSpec(r: AnalysisResult, theme: ChartTheme, size: ChartSize): Record<string, unknown> {
   const matches = referenceMatches(r);
@@ -101,9 +107,16 @@ export function componentsSpec(r: AnalysisResult, theme: ChartTheme, size: Chart
     domain.push(componentLabel(r, j));
     range.push(componentColor(j));
   }
+  const dashes: number[][] = [];
+  for (let j = 0; j < r.k; j++) dashes.push([1, 0]);
+  const perComponent = new Map<number, number>();
   for (const ref of matches) {
     domain.push(referenceLabel(ref.name, ref.r, ref.component));
     range.push(componentColor(ref.component));
+    // Several references matching one component: each its own dash pattern.
+    const i = perComponent.get(ref.component) ?? 0;
+    perComponent.set(ref.component, i + 1);
+    dashes.push(REFERENCE_DASHES[i % REFERENCE_DASHES.length]);
   }
   const title = matches.length
     ? 'Component spectra and references (each scaled to max |value| = 1)'
@@ -117,20 +130,10 @@ export function componentsSpec(r: AnalysisResult, theme: ChartTheme, size: Chart
     mark: { type: 'line', strokeWidth: 1.8, clip: true },
     encoding: {
       x: ENERGY_X(r),
-      y: { field: 'value', type: 'quantitative', title: 'Scaled intensity', scale: { zero: r.method === 'pca' } },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain, range },
-        legend: { title: null, orient: 'bottom', direction: 'vertical' },
-        sort: domain,
-      },
-      strokeDash: {
-        field: 'kind',
-        type: 'nominal',
-        scale: { domain: ['component', 'reference'], range: [[1, 0], [6, 3]] },
-        legend: null,
-      },
+      y: { field: 'value', type: 'quantitative', title: 'Scaled intensity', scale: { zero: isSignedMethod(r.method) } },
+      // Colour and dash share the field and the legend: one legend showing both.
+      color: { field: 'series', type: 'nominal', scale: { domain, range }, legend: LEGEND, sort: domain },
+      strokeDash: { field: 'series', type: 'nominal', scale: { domain, range: dashes }, legend: LEGEND, sort: domain },
       detail: { field: 'series', type: 'nominal' },
       tooltip: [
         { field: 'series', type: 'nominal', title: 'series' },
@@ -147,7 +150,7 @@ export function pixelSeries(r: AnalysisResult, theme: ChartTheme): { name: strin
   const out: { name: string; color: string; width: number; dash: number[] }[] = [];
   if (r.measured) out.push({ name: measuredLabel(r), color: theme.measured, width: 0, dash: [1, 0] });
   out.push({ name: 'reconstruction', color: theme.ink, width: 2.4, dash: [1, 0] });
-  if (r.method === 'pca' && r.mean) out.push({ name: 'mean spectrum', color: theme.mean, width: 1.2, dash: [2, 2] });
+  if (r.mean) out.push({ name: 'mean spectrum', color: theme.mean, width: 1.2, dash: [2, 2] });
   for (let j = 0; j < r.k; j++) out.push({ name: `w${j}·c${j}`, color: componentColor(j), width: 1.4, dash: [5, 2] });
   return out;
 }
@@ -168,15 +171,12 @@ export function pixelRows(r: AnalysisResult, p: PixelModel): SpectrumRow[] {
       if (Number.isFinite(v)) rows.push({ energy: E[e], value: v, series: name, kind: 'measured' });
     }
   }
-  for (let e = 0; e < E.length; e++) rows.push({ energy: E[e], value: p.reconstruction[e], series: 'reconstruction', kind: 'reconstruction' });
-  if (r.method === 'pca' && r.mean) {
-    for (let e = 0; e < E.length; e++) rows.push({ energy: E[e], value: r.mean[e], series: 'mean spectrum', kind: 'mean' });
-  }
-  for (let j = 0; j < r.k; j++) {
-    const c = p.contributions[j];
-    const name = `w${j}·c${j}`;
-    for (let e = 0; e < E.length; e++) rows.push({ energy: E[e], value: c[e], series: name, kind: 'contribution' });
-  }
+  const push = (values: ArrayLike<number>, series: string, kind: string) => {
+    for (let e = 0; e < E.length; e++) if (Number.isFinite(values[e])) rows.push({ energy: E[e], value: values[e], series, kind });
+  };
+  push(p.reconstruction, 'reconstruction', 'reconstruction');
+  if (r.mean) push(r.mean, 'mean spectrum', 'mean');
+  for (let j = 0; j < r.k; j++) push(p.contributions[j], `w${j}·c${j}`, 'contribution');
   return rows;
 }
 
@@ -210,7 +210,7 @@ export function pixelSpec(r: AnalysisResult, theme: ChartTheme, size: ChartSize,
     });
   }
   layers.push(lineLayer('contribution', { strokeWidth: 1.4, strokeDash: [5, 2] }));
-  if (r.method === 'pca' && r.mean) layers.push(lineLayer('mean', { strokeWidth: 1.2, strokeDash: [2, 2] }));
+  if (r.mean) layers.push(lineLayer('mean', { strokeWidth: 1.2, strokeDash: [2, 2] }));
   layers.push(lineLayer('reconstruction', { strokeWidth: 2.4 }));
   return {
     width: size.width,
@@ -231,4 +231,72 @@ export function pixelSpec(r: AnalysisResult, theme: ChartTheme, size: ChartSize,
 /** One line of text describing the pixel's weights, e.g. "w0 = 0.12 · w1 = 0.8". */
 export function weightsText(weights: number[]): string {
   return weights.map((w, j) => `w${j} = ${fmt(w)}`).join(' · ');
+}
+
+export interface RegionSeries {
+  name: string;
+  color: string;
+  /** Mean measured spectrum of the region's pixels (null without measured spectra). */
+  measured: ArrayLike<number> | null;
+  /** Mean reconstruction over the region's pixels. */
+  reconstruction: ArrayLike<number>;
+  count: number;
+}
+
+/** Legend label of a region's mean spectrum. */
+export function regionLabel(s: RegionSeries, what: 'measured' | 'reconstruction'): string {
+  return `${s.name} (${s.count} px) ${what === 'measured' ? 'mean measured' : 'mean reconstruction'}`;
+}
+
+/** Rows of the regions chart: per region, the mean measured spectrum (solid) and mean reconstruction (dashed). */
+export function regionRows(r: AnalysisResult, regions: RegionSeries[]): SpectrumRow[] {
+  const rows: SpectrumRow[] = [];
+  const E = r.energies;
+  for (const g of regions) {
+    if (g.measured) {
+      const name = regionLabel(g, 'measured');
+      for (let e = 0; e < E.length; e++) if (Number.isFinite(g.measured[e])) rows.push({ energy: E[e], value: g.measured[e], series: name, kind: 'measured' });
+    }
+    const name = regionLabel(g, 'reconstruction');
+    for (let e = 0; e < E.length; e++) if (Number.isFinite(g.reconstruction[e])) rows.push({ energy: E[e], value: g.reconstruction[e], series: name, kind: 'reconstruction' });
+  }
+  return rows;
+}
+
+/** Vega-Lite spec comparing the regions' mean spectra. */
+export function regionsSpec(r: AnalysisResult, theme: ChartTheme, size: ChartSize, regions: RegionSeries[]): Record<string, unknown> {
+  const domain: string[] = [];
+  const range: string[] = [];
+  const dash: number[][] = [];
+  for (const g of regions) {
+    if (g.measured) {
+      domain.push(regionLabel(g, 'measured'));
+      range.push(g.color);
+      dash.push([1, 0]);
+    }
+    domain.push(regionLabel(g, 'reconstruction'));
+    range.push(g.color);
+    dash.push([4, 3]);
+  }
+  return {
+    width: size.width,
+    height: size.height,
+    title: 'Regions: mean spectra (mean over the pixels of each region)',
+    datasets: { [REGIONS_DATA]: regionRows(r, regions) },
+    data: { name: REGIONS_DATA },
+    mark: { type: 'line', strokeWidth: 1.8, clip: true },
+    encoding: {
+      x: ENERGY_X(r),
+      y: { field: 'value', type: 'quantitative', title: 'Mean intensity', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', scale: { domain, range }, sort: domain, legend: LEGEND },
+      strokeDash: { field: 'series', type: 'nominal', scale: { domain, range: dash }, sort: domain, legend: LEGEND },
+      detail: { field: 'series', type: 'nominal' },
+      tooltip: [
+        { field: 'series', type: 'nominal', title: 'series' },
+        { field: 'energy', type: 'quantitative', title: 'energy (eV)', format: '.2f' },
+        { field: 'value', type: 'quantitative', title: 'value', format: '.4g' },
+      ],
+    },
+    config: theme ? baseConfig(theme) : {},
+  };
 }

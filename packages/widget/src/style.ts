@@ -71,6 +71,39 @@ export const VIEW_CSS = `
 .specmap-view .specmap-chart .role-axis-domain path, .specmap-view .specmap-chart .role-axis-domain line,
 .specmap-view .specmap-chart .role-axis-tick path, .specmap-view .specmap-chart .role-axis-tick line { stroke: var(--specmap-fg2); }
 .specmap-view .specmap-error { color: var(--jp-error-color1, #d32f2f); }
+.specmap-view .specmap-toolbar { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin: 6px 0 10px; padding: 6px 8px;
+  background: var(--specmap-bg2); border-radius: 3px; }
+.specmap-view .specmap-group { display: inline-flex; align-items: center; gap: 4px; }
+.specmap-view .specmap-group-label { color: var(--specmap-fg2); margin-right: 2px; }
+.specmap-view .specmap-toolbar button, .specmap-view .specmap-toolbar select, .specmap-view .specmap-toolbar input,
+.specmap-view .specmap-regions-panel button, .specmap-view .specmap-embedding select {
+  font: inherit; color: var(--specmap-fg); background: var(--specmap-bg); border: 1px solid var(--specmap-border);
+  border-radius: 3px; padding: 2px 7px; min-height: 24px; }
+.specmap-view .specmap-toolbar input[type=number] { width: 4.2em; }
+.specmap-view .specmap-toolbar button[aria-pressed=true] { background: var(--specmap-accent); color: #fff; border-color: var(--specmap-accent); }
+.specmap-view button:focus-visible, .specmap-view select:focus-visible, .specmap-view input:focus-visible,
+.specmap-view canvas:focus-visible { outline: 2px solid var(--specmap-accent); outline-offset: 1px; }
+.specmap-view .specmap-colorbar-unit { color: var(--specmap-fg2); }
+.specmap-view .specmap-binned { color: var(--specmap-warn-fg); }
+.specmap-view .specmap-legend { display: flex; flex-direction: column; gap: 3px; font-size: 0.92em; }
+.specmap-view .specmap-composite-picks { display: flex; flex-wrap: wrap; gap: 2px 10px; }
+.specmap-view .specmap-legend-item { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; margin-right: 8px; }
+.specmap-view .specmap-legend-note { color: var(--specmap-fg2); }
+.specmap-view .specmap-region-list { list-style: none; margin: 4px 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 8px; }
+.specmap-view .specmap-region-list li { display: inline-flex; gap: 2px; align-items: center; }
+.specmap-view .specmap-region-select { display: inline-flex; gap: 5px; align-items: center; }
+.specmap-view .specmap-embedding { flex: 0 0 auto; display: flex; flex-direction: column; gap: 4px; }
+.specmap-view .specmap-embedding-title { font-weight: 600; }
+.specmap-view .specmap-embedding-controls { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+.specmap-view .specmap-embedding-canvas { border: 1px solid var(--specmap-border); cursor: crosshair; background: var(--specmap-bg); }
+.specmap-view[data-tool=pan] canvas.specmap-map-canvas { cursor: grab; }
+.specmap-error-panel { margin: 6px 0; padding: 10px 12px; border-left: 4px solid var(--jp-error-color1, #d32f2f);
+  background: var(--jp-error-color3, #fdecea); color: var(--jp-ui-font-color0, #3b0d0c); border-radius: 2px;
+  font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: var(--jp-ui-font-size1, 13px); }
+.specmap-error-panel .specmap-error-title { font-weight: 700; margin-bottom: 4px; }
+.specmap-error-panel .specmap-error-message { font-family: var(--jp-code-font-family, ui-monospace, 'DejaVu Sans Mono', monospace);
+  white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12em; overflow: auto; }
+.specmap-error-panel .specmap-error-hint { margin-top: 4px; opacity: 0.85; }
 `;
 
 /** Adds the view's stylesheet to the element's document once. */

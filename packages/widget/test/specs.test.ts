@@ -32,7 +32,9 @@ test('components spec is a plain Vega-Lite object with dashed references in matc
   const color = spec.encoding.color.scale;
   assert.equal(color.domain.length, r.k + 2);
   assert.equal(color.range[r.k], color.range[0], 'siderite overlay uses the colour of component 0');
-  assert.deepEqual(spec.encoding.strokeDash.scale.range, [[1, 0], [6, 3]]);
+  // Components solid; each reference dashed (siderite → c0, hematite → c1: the first dash of each).
+  assert.deepEqual(spec.encoding.strokeDash.scale.range, [[1, 0], [1, 0], [6, 3], [6, 3]]);
+  assert.deepEqual(spec.encoding.strokeDash.scale.domain, color.domain);
   assert.ok(!('$schema' in spec), 'no remote schema URL in the spec');
   // JSON round-trip: a plain object (no typed arrays, no functions).
   assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec);
@@ -70,4 +72,19 @@ test('NMF pixel spec has no mean layer; no measured layer without measured spect
   const spec = pixelSpec(r, LIGHT_THEME, size, rows) as any;
   assert.equal(spec.layer.length, 2);
   assert.equal(weightsText([0.5, 1e-6]), 'w0 = 0.5 · w1 = 1e−6');
+});
+
+test('several references matching one component get distinct dash patterns', () => {
+  const r = syntheticResult({ width: 6, height: 4, m: 30 });
+  const a = r.references!.spectra[0];
+  r.references!.spectra.push({ name: 'siderite copy', values: a.values.slice() }, { name: 'third', values: a.values.map((v) => v * 1.1) });
+  const R = 4;
+  const pear = new Float64Array(r.k * R);
+  for (let j = 0; j < r.k; j++) for (let i = 0; i < R; i++) pear[j * R + i] = i === 1 ? (j === 1 ? 0.9 : 0.1) : j === 0 ? 0.95 - i * 0.01 : 0.2;
+  r.references!.pearson = pear;
+  const spec = componentsSpec(r, LIGHT_THEME, size) as any;
+  const dashes = spec.encoding.strokeDash.scale.range.slice(r.k).map((d: number[]) => d.join(','));
+  // refs 0, 2, 3 match c0: three different dashes; ref 1 matches c1.
+  assert.equal(new Set([dashes[0], dashes[2], dashes[3]]).size, 3, dashes.join(' | '));
+  assert.equal(spec.encoding.color.scale.range[r.k + 2], spec.encoding.color.scale.range[0]);
 });

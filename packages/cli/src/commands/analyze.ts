@@ -20,6 +20,7 @@ import { INPUT_FLAGS, readInput } from '../flags/input';
 import { METHOD_FLAGS, methodOptions } from '../flags/method';
 import { PREPROCESS_FLAGS, preparePreprocessing } from '../flags/preprocess';
 import { REFERENCE_FLAGS, readReferences } from '../flags/references';
+import { undoPoissonScaling } from '../post/poisson';
 
 export const ANALYZE_FLAGS: FlagSpec[] = [
   { name: 'method', kind: 'value', valueName: 'NAME', help: `decomposition method: ${listMethods().map((m) => m.name).join(', ')}`, default: 'nmf' },
@@ -97,6 +98,7 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
     input,
     spectraBudgetBytes: budgetMb * 2 ** 20,
   });
+  undoPoissonScaling(result, stack);
   const tFit = performance.now();
 
   fs.mkdirSync(outDir, { recursive: true });
