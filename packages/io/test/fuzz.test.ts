@@ -112,7 +112,6 @@ function runWorker(seedFile: string, reader: string, seed: number, tmpDir: strin
 for (const [label, seedFile, reader] of SEEDS) {
   test(`fuzz ${label}: ${CASES} mutants end in a SpecmapError or a well-formed read`, { skip: !fs.existsSync(seedFile) && `missing ${seedFile}` }, async (t) => {
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-fuzz-'));
-    t.after(() => fs.rmSync(tmpDir, { recursive: true, force: true }));
     const tally: Tally = { ok: 0, error: 0, crash: [], slow: [], maxMs: 0, maxRss: 0, codes: new Map() };
     const seed = SEED ^ [...label].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7);
     let start: number | null = 0;
@@ -120,6 +119,7 @@ for (const [label, seedFile, reader] of SEEDS) {
     const codes = [...tally.codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}:${n}`).join(' ');
     t.diagnostic(`${label}: ${tally.ok} read, ${tally.error} SpecmapError (${codes}), ${tally.crash.length} crashes, slowest ${tally.maxMs.toFixed(1)} ms, peak RSS ${(tally.maxRss / 2 ** 20).toFixed(0)} MB`);
     if (process.env.SPECMAP_FUZZ_REPORT) fs.appendFileSync(process.env.SPECMAP_FUZZ_REPORT, `${label}\t${CASES}\t${tally.ok}\t${tally.error}\t${tally.crash.length}\t${tally.maxMs.toFixed(1)}\t${(tally.maxRss / 2 ** 20).toFixed(0)}\t${codes}\n`);
+    if (tally.crash.length === 0) fs.rmSync(tmpDir, { recursive: true, force: true });
     assert.deepEqual(tally.crash.slice(0, 5), [], `crashes (mutants kept in ${tmpDir})`);
     assert.deepEqual(tally.slow.slice(0, 5), []);
     assert.ok(tally.maxRss < 1.5 * 2 ** 30, `peak RSS ${tally.maxRss} bytes`);

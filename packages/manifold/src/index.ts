@@ -16,3 +16,4 @@ export type { Csr, Blocks } from './sparse';
 export { mwNmf, kde, silverman, densityWeights } from './mwnmf';
 export type { MwNmfOptions, MwNmfResult } from './mwnmf';
 export { MANIFOLD_METHODS, histogram, pathSpectra, standardsFrom } from './methods';
+export { mixAlongPath } from './synthetic';

@@ -1,26 +1,17 @@
-import { lle } from '../src';
-import { column, python, reactionToy } from './helpers';
-const toy = reactionToy(1e-3);
-const r = lle({ data: toy.data, rows: toy.n, cols: toy.m }, { components: 2, neighbors: 10, method:'modified', eigenSolver: 'dense' });
-const sk = python(`from sklearn.manifold import LocallyLinearEmbedding
-X = np.array(inp['x']).reshape(441,100)
-l = LocallyLinearEmbedding(n_neighbors=10, n_components=2, method='modified', eigen_solver='dense').fit(X)
-out={'err':l.reconstruction_error_, 'e':l.embedding_.ravel().tolist()}
-`, { x: toy.data });
-console.log(sk.err, r.reconstructionError);
-const a=column(r.embedding,2,0), b=column(sk.e,2,0), a1=column(r.embedding,2,1), b1=column(sk.e,2,1);
-let d00=0,d01=0,d10=0,d11=0; for(let i=0;i<441;i++){d00+=a[i]*b[i];d01+=a[i]*b1[i];d10+=a1[i]*b[i];d11+=a1[i]*b1[i];}
-console.log(d00,d01,d10,d11);
-const sk2 = python(`from sklearn.neighbors import NearestNeighbors
-from scipy.linalg import eigh
-X = np.array(inp['x']).reshape(441,100); N=441; K=10; d=2
-nb=NearestNeighbors(n_neighbors=K+1).fit(X).kneighbors(X,return_distance=False)[:,1:]
-evals=np.zeros((N,K))
-for j in range(N):
-  Xn=X[nb[j]]-X[j]; C=Xn@Xn.T; ev,_=eigh(C); evals[j]=ev[::-1]
-rho=evals[:,d:].sum(1)/evals[:,:d].sum(1); eta=np.median(rho)
-cs=np.cumsum(evals,1); er=cs[:,-1:]/cs[:,:-1]-1
-s=np.array([np.searchsorted(er[j,::-1],eta) for j in range(N)])
-out={'eta':eta,'hist':np.bincount(s,minlength=11).tolist(),'nb':nb[:2].tolist(),'ev0':evals[0].tolist()}
-`, { x: toy.data });
-console.log(sk2, r.parameters.eta, r.parameters.nullSpaceSizes);
+import { readFileSync } from 'fs';
+import { pearson } from '@specmap/core';
+import { mixAlongPath, mwNmf } from '../src';
+const lines = readFileSync('examples/data/fe-k-standards/fe-k-standards.csv', 'utf8').split('\n').filter((l) => l && !l.startsWith('#')); lines.shift();
+const rows = lines.map((l) => l.split(',').map(Number)).filter((r) => r[0] >= 7100 && r[0] <= 7200);
+const Fe = Float64Array.from(rows, r => r[1]), Mag = Float64Array.from(rows, r => r[2]), Lep = Float64Array.from(rows, r => r[3]); const m = rows.length; const n = 441;
+for (const mid of [0.08, 0.04]) for (const noise of [0.003, 0.01]) {
+  const progress = Float64Array.from({ length: n }, (_, i) => { const u = (i + 0.5) / n; const a = 0.5 - mid / 2, b = 0.5 + mid / 2; return u < a ? 0.12 * (u / a) : u > b ? 0.88 + 0.12 * ((u - b) / a) : 0.12 + 0.76 * ((u - a) / mid); });
+  const { data } = mixAlongPath([Fe, Mag, Lep], progress, { noise, seed: 2 });
+  const out: string[] = [];
+  for (const emb of ['mlle', 'pca'] as const) for (const alpha of [0, 0.5, 1]) {
+    const r = mwNmf({ data, rows: n, cols: m }, { components: 3, alpha, embedding: emb, maxIter: 800, neighbors: 12 });
+    let b = -1; for (let j = 0; j < 3; j++) b = Math.max(b, pearson(r.components.subarray(j * m, (j + 1) * m), Mag));
+    out.push(`${emb} a=${alpha}: ${b.toFixed(4)} ess=${r.effectiveSampleSize.toFixed(0)}`);
+  }
+  console.log(mid, noise, out.join(' | '));
+}
