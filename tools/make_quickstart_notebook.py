@@ -130,25 +130,21 @@ component is nearly flat: the thickness of everything in the beam that is not ir
 the filter), which sets the OD baseline of every pixel. Two components on raw OD therefore separate
 "iron" from "baseline", not Fe(III) from Fe(II).
 
-To give NMF a chance at the oxidation state, remove each pixel's baseline first: subtract its mean
-OD below the edge (700–705 eV). This is a recorded preprocessing step (it appears in the result's
-provenance). Proper background models (line, Shirley, arctan edge step) come with specmap's
-preprocessing package.
+To give NMF a chance at the oxidation state, remove each pixel's baseline first: the straight
+line through the means of its first and last three energies (700 and 730 eV, below the L3 and above
+the L2 edge) is subtracted from the whole spectrum (`@specmap/preprocess`, `subtractBackground`). Pixels with hardly any iron then hold only noise around zero, which NMF cannot
+fit (it needs non-negative data), so we also keep only pixels whose OD rises by more than 0.1 from
+the pre-edge (705 eV) to the L3 peak (710 eV): a threshold mask. Both steps are recorded in the
+result's provenance.
 """)
 
 code(r"""
-function subtractPreEdge(s: typeof stack, below: number) {
-  const m = s.energies.length, n = s.width * s.height;
-  const pre = Array.from(s.energies.keys()).filter((e) => s.energies[e] < below);
-  for (let i = 0; i < n; i++) {
-    let mean = 0;
-    for (const e of pre) mean += s.data[i * m + e];
-    mean /= pre.length;
-    for (let e = 0; e < m; e++) s.data[i * m + e] -= mean;
-  }
-  (s.metadata.steps ??= []).push({ name: "subtract-pre-edge-mean", parameters: { below_eV: below, channels: pre.length } });
-}
-subtractPreEdge(stack, 705);
+import { subtractBackground, thresholdMask } from "@specmap/preprocess";
+subtractBackground(stack, { model: "linear", endpoints: 3 });
+thresholdMask(stack, "jump>0.1@705,710");
+let kept = 0;
+for (const v of stack.mask!) kept += v;
+console.log(`kept ${kept} of ${stack.width * stack.height} pixels; steps: ${stack.metadata.steps!.map((s) => s.name).join(" → ")}`);
 const nmfEdge = analyze(stack, { method: "nmf", components: 2, seed: 0, maxIter: 1000, tol: 1e-4, references: refs });
 console.log(`NMF: ${nmfEdge.iterations} iterations; warnings: ${nmfEdge.warnings.join("; ") || "none"}`);
 show(nmfEdge);

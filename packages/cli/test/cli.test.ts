@@ -43,14 +43,14 @@ test('specmap analyze --method pca on the real STXM stack matches scikit-learn P
   const out = tmp();
   const r = specmap([
     'analyze', path.join(FE, '71214078.hdr'), '--i0', path.join(FE, 'i0.xsp'),
-    '--method', 'pca', '--components', '3', '--seed', '5', '--out', out,
+    '--method', 'pca', '--components', '3', '--max-iter', '5', '--out', out,
   ]);
   assert.equal(r.code, 0, r.stderr);
   for (const f of ['result.arrow', 'components.csv', 'weights.npy', 'summary.json', 'report.html', 'figure.png']) {
     assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
   }
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
-  assert.deepEqual(summary.ignoredFlags, ['--seed']);
+  assert.deepEqual(summary.ignoredFlags, ['--max-iter']);
   assert.equal(summary.provenance.steps[0].name, 'optical-density');
   assert.match(summary.provenance.inputSha256, /^[0-9a-f]{64}$/);
   const csv = fs.readFileSync(path.join(out, 'components.csv'), 'utf8').trim().split('\n');

@@ -45,3 +45,19 @@ export { nmfArdSo } from './nmf-ard-so';
 export { MT19937 } from './mt19937';
 export { betaDivergence } from './nmf-mu';
 export { MAX_NEGATIVE_SHARE } from './nmf-input';
+export type { SyntheticSpectrum, SyntheticNoise, SyntheticOptions, SyntheticTruth, SyntheticStack } from './synthetic';
+export { syntheticStack, poisson } from './synthetic';
+export type { FactorsLike, MatchedPearson, TruthComparison, ScanCandidate, ScanChoice } from './scan-metrics';
+export {
+  mapOverlapOf,
+  coverage,
+  reconstructionMse,
+  matchedPearson,
+  scaledMapError,
+  compareWithTruth,
+  chooseScanRun,
+  COVERAGE_THRESHOLD,
+  R_TOLERANCE,
+  MSE_TOLERANCE,
+  SIGN_FREE_METHODS,
+} from './scan-metrics';

@@ -23,6 +23,12 @@ export interface MethodSpec {
   options: string[];
   /** True when the method uses the random seed (recorded in the provenance). */
   seeded: boolean;
+  /**
+   * Where K comes from: 'option' (default) — the `components` option, required;
+   * 'references' — one component per reference spectrum (e.g. LCF), so
+   * `components` may be omitted.
+   */
+  componentsFrom?: 'option' | 'references';
   run(stack: SpectralStack, options: AnalyzeOptions): Decomposition;
 }
 

@@ -34,6 +34,12 @@ const ENC_SIZE: Record<number, number> = { 2: 2, 3: 4, 4: 2, 5: 4, 6: 4, 7: 8, 8
 /** encoding type → [sample format (1 uint, 2 int, 3 float), bits] */
 const ENC_SAMPLE: Record<number, [number, number]> = { 2: [2, 16], 3: [2, 32], 4: [1, 16], 5: [1, 32], 6: [3, 32], 7: [3, 64], 8: [1, 8], 9: [2, 8], 10: [1, 8], 11: [2, 64], 12: [1, 64] };
 
+/** A tag label as it may appear in a message: printable, at most 40 characters. */
+function printable(s: string): string {
+  const t = s.replace(/[^\x20-\x7e]/g, '?');
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}
+
 class Cursor {
   pos: number;
   private buf = Buffer.alloc(0);
@@ -155,7 +161,7 @@ export function readDmTags(raf: RandomAccessFile): { version: number; littleEndi
       const kind = c.u8('tag kind');
       const labelLen = c.u16be('tag label length');
       const label = c.bytes(labelLen, 'tag label').toString('latin1');
-      const full = `${name}.${label || i}`;
+      const full = `${name}.${printable(label) || i}`.slice(-120);
       if (dm4) c.u64be('tag length');
       if (kind === 20) children.push({ ...readGroup(full, depth + 1), name: label });
       else if (kind === 21) {
@@ -220,7 +226,7 @@ export function dmImages(raf: RandomAccessFile, root: DmTag): DmImage[] {
 }
 
 /** Read the values of an image into float32 (C order of the reversed dims: slowest first). */
-function readDmArray(raf: RandomAccessFile, img: DmImage, le: boolean): Float32Array {
+function readDmArray(raf: RandomAccessFile, img: DmImage, le: boolean, place?: (i: number) => number): Float32Array {
   const file = raf.path;
   const n = img.dims.reduce((a, b) => a * b, 1);
   const enc = ENC_SAMPLE[img.data.type];
@@ -235,7 +241,8 @@ function readDmArray(raf: RandomAccessFile, img: DmImage, le: boolean): Float32A
     const b = Math.min(n, a + chunk);
     const buf = raf.read(img.data.offset + a * size, (b - a) * size, 'image data');
     const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-    for (let i = a; i < b; i++) out[i] = get(view, (i - a) * size);
+    if (place) for (let i = a; i < b; i++) out[place(i)] = get(view, (i - a) * size);
+    else for (let i = a; i < b; i++) out[i] = get(view, (i - a) * size);
   }
   return out;
 }
@@ -287,17 +294,14 @@ export function readDmStack(file: string, options: EnergyOptions = {}): Spectral
       throw new SpecmapError('SHAPE', `${file}: image of ${dims.length} dimensions (${dims.join('×')}); a spectrum image has 3 (or 2 for a line scan)`);
     }
     if (!(width >= 1 && height >= 1 && m >= 1)) throw new SpecmapError('SHAPE', `${file}: empty image ${dims.join('×')}`);
-    const raw = readDmArray(raf, img, littleEndian);
-    // raw index = x + W*(y + H*e) (3-D) or, for 2-D, d0 + D0*d1.
-    const data = allocFloat32(width * height * m, file, 'the cube');
-    if (dims.length === 3) {
-      const plane = width * height;
-      for (let e = 0; e < m; e++) for (let p = 0; p < plane; p++) data[p * m + e] = raw[e * plane + p];
-    } else if (eDim === 0) {
-      data.set(raw); // e fastest already: raw index = e + m*x
-    } else {
-      for (let e = 0; e < m; e++) for (let x = 0; x < width; x++) data[x * m + e] = raw[e * width + x];
-    }
+    // File order: index i = x + W*(y + H*e) (3-D) or d0 + D0*d1 (2-D); placed straight into the pixel-major cube.
+    const plane = width * height;
+    const data =
+      dims.length === 3
+        ? readDmArray(raf, img, littleEndian, (i) => (i % plane) * m + Math.floor(i / plane))
+        : eDim === 0
+          ? readDmArray(raf, img, littleEndian)
+          : readDmArray(raf, img, littleEndian, (i) => (i % width) * m + Math.floor(i / width));
     const cal = img.calibrations[eDim];
     const own = cal && isEnergyUnit(cal.units)
       ? { energies: Float64Array.from({ length: m }, (_, i) => ((i - cal.origin) * cal.scale) * (/kev/i.test(cal.units) ? 1000 : 1)), unit: 'eV', from: 'energy calibration' }

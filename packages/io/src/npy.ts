@@ -12,6 +12,7 @@ import * as os from 'os';
 import { SpecmapError, type SpectralStack } from '@specmap/core';
 import { checkEnergyAxis, readFileChecked, writeError } from './text';
 import { createHash } from 'crypto';
+import { allocFloat32, RandomAccessFile } from './binary';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
@@ -180,8 +181,7 @@ export function readNpyBuffer(buf: Buffer, file: string): NpyArray {
  *   not finite and strictly monotonic), and every error of {@link readNpy}.
  */
 export function readNpyStack(path: string, energies?: Float64Array): SpectralStack {
-  const buf = readFileChecked(path, 'input file');
-  const arr = readNpyBuffer(buf, path);
+  const { arr, sha256 } = readNpyChunked(path);
   if (arr.shape.length !== 3) {
     throw new SpecmapError(
       'SHAPE',
@@ -217,7 +217,7 @@ export function readNpyStack(path: string, energies?: Float64Array): SpectralSta
     metadata: {
       quantity: 'values as stored in the .npy file',
       source: path,
-      sha256: createHash('sha256').update(buf).digest('hex'),
+      sha256,
       format: `NumPy .npy (${arr.dtype}, H×W×E)`,
       dtype: arr.dtype,
       energyUnit,
@@ -288,5 +288,54 @@ export function writeNpy(path: string, data: Float32Array | Float64Array, shape:
     while (off < body.length) off += fs.writeSync(fd, body, off, body.length - off);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Read a `.npy` file in 16 MiB chunks straight into the float32 result (the
+ * file is never held in memory as a whole), hashing the bytes on the way.
+ * Same checks and errors as {@link readNpyBuffer}.
+ */
+function readNpyChunked(path: string): { arr: NpyArray; sha256: string } {
+  const raf = new RandomAccessFile(path);
+  try {
+    const hash = createHash('sha256');
+    const headLen = Math.min(raf.size, 65536 + 12);
+    const head = raf.read(0, headLen, '.npy header');
+    const { dtype, shape, dataOffset } = parseHeader(head, path);
+    const count = shape.reduce((a, b) => a * b, 1);
+    const itemSize = dtype === '<f4' ? 4 : 8;
+    const needed = count * itemSize;
+    const present = raf.size - dataOffset;
+    if (present < needed) {
+      throw new SpecmapError('TRUNCATED', `${path}: truncated data: shape (${shape.join(', ')}) of ${dtype} needs ${needed} bytes after the header, found ${present}`);
+    }
+    if (present > needed) {
+      throw new SpecmapError('NPY_FORMAT', `${path}: ${present - needed} unexpected bytes after the data of shape (${shape.join(', ')}) ${dtype}`);
+    }
+    hash.update(raf.read(0, dataOffset, '.npy header'));
+    const data = allocFloat32(count, path, `an array of shape (${shape.join(', ')})`);
+    const chunkItems = (16 << 20) / itemSize;
+    for (let a = 0; a < count; a += chunkItems) {
+      const b = Math.min(count, a + chunkItems);
+      const bytes = raf.read(dataOffset + a * itemSize, (b - a) * itemSize, 'data');
+      hash.update(bytes);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      if (dtype === '<f4') {
+        if (LITTLE_ENDIAN_HOST) new Uint8Array(data.buffer, a * 4, (b - a) * 4).set(bytes);
+        else for (let i = a; i < b; i++) data[i] = view.getFloat32((i - a) * 4, true);
+      } else {
+        for (let i = a; i < b; i++) {
+          const v = view.getFloat64((i - a) * 8, true);
+          if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
+            throw new SpecmapError('RANGE', `${path}: value ${v} at flat index ${i} does not fit in float32`);
+          }
+          data[i] = v;
+        }
+      }
+    }
+    return { arr: { data, shape, dtype }, sha256: hash.digest('hex') };
+  } finally {
+    raf.close();
   }
 }

@@ -47,7 +47,7 @@ export function readColumns(file: string, text?: string): ColumnTable {
       const body = line.replace(/^[#%!]+\s?/, '');
       header.push(body);
       const cm = /^Column\.(\d+)\s*:\s*(\S+)/i.exec(body);
-      if (cm) xdiNames[Number(cm[1]) - 1] = cm[2];
+      if (cm && Number(cm[1]) >= 1 && Number(cm[1]) <= 10000) xdiNames[Number(cm[1]) - 1] = cm[2];
       if (!/^-{3,}/.test(body) && body.trim() !== '') lastComment = body;
       continue;
     }
@@ -69,13 +69,14 @@ export function readColumns(file: string, text?: string): ColumnTable {
   }
   if (rows.length === 0) throw new SpecmapError('FORMAT', `${file}: no rows of numbers found`);
   let names: string[] | undefined;
-  if (xdiNames.length >= ncol && xdiNames.slice(0, ncol).every((n) => n)) names = xdiNames.slice(0, ncol);
+  const xdi = Array.from({ length: ncol }, (_, k) => xdiNames[k]);
+  if (xdi.every((n) => typeof n === 'string' && n !== '')) names = xdi;
   else if (csvHeader && csvHeader.length === ncol) names = csvHeader;
   else {
     const lc = splitTokens(lastComment);
     if (lc.length === ncol && lc.some((s) => Number.isNaN(parseNumber(s)))) names = lc;
   }
-  if (!names) names = Array.from({ length: ncol }, (_, k) => `col${k + 1}`);
+  names = Array.from({ length: ncol }, (_, k) => (names && names[k] ? names[k] : `col${k + 1}`));
   const columns = names.map((_, k) => Float64Array.from(rows, (r) => r[k]));
   return { names, columns, header };
 }

@@ -1,6 +1,6 @@
 /**
  * Fuzzing of every reader: each seed file (fixtures and real files) is
- * mutated SPECMAP_FUZZ_CASES times (default 300 per format; bit flips,
+ * mutated SPECMAP_FUZZ_CASES times (default 200 per format in CI; bit flips,
  * truncations, inserted/removed bytes, size fields set huge, random words)
  * with a seeded PRNG, and every mutant must end in a one-line SpecmapError or
  * a well-formed read, within a second, without crashing the reader or
@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { REPO } from './helpers';
 
-const CASES = Number(process.env.SPECMAP_FUZZ_CASES ?? 300);
+const CASES = Number(process.env.SPECMAP_FUZZ_CASES ?? 200);
 const SEED = Number(process.env.SPECMAP_FUZZ_SEED ?? 12345);
 /** A case slower than this fails (the brief's bound is a second; the machine is shared, so the hang watchdog is looser). */
 const CASE_LIMIT_MS = Number(process.env.SPECMAP_FUZZ_CASE_MS ?? 1000);

@@ -246,9 +246,9 @@ describe('readStxm on synthetic stacks', () => {
     const missing = path.join(dir, 'nope.hdr');
     assertSpecmapError(() => readStack(missing), 'ENOENT', [`input file not found: ${missing}`]);
     assertSpecmapError(() => readStxm(missing), 'ENOENT', [missing]);
-    const tif = path.join(dir, 'stack.tif');
-    fs.writeFileSync(tif, 'x');
-    assertSpecmapError(() => readStack(tif), 'FORMAT', [tif, '.tif', '.hdr', '.npy']);
+    const odd = path.join(dir, 'stack.xyz');
+    fs.writeFileSync(odd, 'x');
+    assertSpecmapError(() => readStack(odd), 'FORMAT', [odd, '.xyz', '.hdr', '.npy', '.tif', '.h5']);
   });
 
   test('readStack(.hdr) with energies that disagree with the header → ENERGY_MISMATCH', (t) => {

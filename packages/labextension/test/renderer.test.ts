@@ -78,10 +78,17 @@ window.render = async (data, host) => {
     const text = await page.textContent('#a .specmap-pixel-info');
     assert.match(text!, /Pixel \(7, 4\)/);
     // Dark theme: the reconstruction line is drawn in a light ink.
-    const strokes = await page.evaluate(() =>
-      [...document.querySelectorAll('#a .specmap-chart-pixel .role-mark path')].map((p) => p.getAttribute('stroke')),
-    );
-    assert.ok(strokes.includes('#f0f0f0'), `no light reconstruction stroke in ${strokes.join(',')}`);
+    const dark = await page.evaluate(() => {
+      const root = document.querySelector('#a .specmap-view')!;
+      const c = root.querySelector('.specmap-chart-pixel canvas') as HTMLCanvasElement;
+      // Brightest pixel of the plot: the light ink of the reconstruction line.
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let max = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200) max = Math.max(max, Math.min(d[i], d[i + 1], d[i + 2]));
+      return { theme: root.getAttribute('data-theme'), max };
+    });
+    assert.equal(dark.theme, 'dark');
+    assert.ok(dark.max > 220, `no light ink in the pixel chart (brightest ${dark.max})`);
     // A corrupt payload shows an error message in the output instead of throwing.
     const err = await page.evaluate(async () => {
       await (window as any).render('bm90IGFycm93', 'b');

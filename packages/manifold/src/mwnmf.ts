@@ -7,6 +7,8 @@ export interface MwNmfOptions {
   components: number;
   /** Density exponent α ∈ [0, 1]: 0 = plain NMF, 1 = every stretch of the path counts equally. __Default:__ 1. */
   alpha?: number;
+  /** Quantiles of w that the weights are clipped to. __Default:__ [0.01, 0.99] (§6 proposed [0.05, 0.95], which flattens the weights of any stage holding < 5 % of the spectra). */
+  clip?: [number, number];
   /** Path coordinate: 'mlle' (first modified-LLE coordinate) or 'pca' (first PCA score). __Default:__ 'mlle' up to 5,000 spectra, 'pca' above. */
   embedding?: 'mlle' | 'pca';
   /** mLLE neighbours. __Default:__ 10. */
@@ -112,15 +114,15 @@ export function kde(u: Float64Array): Float64Array {
   return out;
 }
 
-/** w_i = p̂(u_i)^(−α), clipped to the [5 %, 95 %] quantiles of w, scaled to Σw = n (algorithms.md §6 step 3). */
-export function densityWeights(u: Float64Array, alpha: number): Float64Array {
+/** w_i = p̂(u_i)^(−α), clipped to the `clip` quantiles of w (mw-NMF uses [1 %, 99 %]; §6 step 3 proposed [5 %, 95 %]), scaled to Σw = n. */
+export function densityWeights(u: Float64Array, alpha: number, clip: [number, number] = [0.05, 0.95]): Float64Array {
   const n = u.length;
   const p = kde(u);
   const w = p.map((v) => Math.pow(Math.max(v, Number.MIN_VALUE), -alpha));
   const s = Float64Array.from(w).sort();
   const q = (f: number): number => s[Math.min(n - 1, Math.max(0, Math.round((n - 1) * f)))];
-  const lo = q(0.05);
-  const hi = q(0.95);
+  const lo = q(clip[0]);
+  const hi = q(clip[1]);
   let sum = 0;
   for (let i = 0; i < n; i++) {
     w[i] = Math.min(hi, Math.max(lo, w[i]));
@@ -178,7 +180,7 @@ export function mwNmf(x: SpectralStack | MatrixView, options: MwNmfOptions): MwN
     parameters.embeddingParameters = { note: 'first PCA score (PCA axis signed with its largest entry positive)' };
   }
   const u = Float64Array.from(active, (r) => coordinate[r]);
-  const wAct = alpha === 0 ? new Float64Array(n).fill(1) : densityWeights(u, alpha);
+  const wAct = alpha === 0 ? new Float64Array(n).fill(1) : densityWeights(u, alpha, options.clip ?? [0.01, 0.99]);
   const sampleWeights = new Float64Array(rows);
   active.forEach((r, a) => (sampleWeights[r] = wAct[a]));
   let sw = 0;

@@ -27,7 +27,7 @@ test('modified LLE orders a synthetic Fe → Fe3O4 → γ-FeOOH path built from 
   const progress = Float64Array.from({ length: n }, (_, i) => {
     const x = i % 21;
     const y = Math.floor(i / 21);
-    return Math.min(1, Math.max(0, 0.05 * x + 0.03 * y + 0.15 * Math.sin(x / 3) * Math.cos(y / 4)));
+    return 0.03 + (0.94 * (x + 0.6 * y + 2 * Math.sin(x / 3) * Math.cos(y / 4) + 2)) / 36;
   });
   const { data } = mixAlongPath([st.Fe, st.Fe3O4, st.FeOOH], progress, { noise: 0.005, seed: 1 });
   const r = lle({ data, rows: n, cols: m }, {
@@ -42,6 +42,7 @@ test('modified LLE orders a synthetic Fe → Fe3O4 → γ-FeOOH path built from 
   const y0 = Float64Array.from({ length: n }, (_, i) => r.embedding[i * 2]);
   const rho = spearman(y0, progress);
   assert.ok(rho >= 0.99, `Spearman(coordinate 0, true progress) = ${rho}`);
+  console.log(`# Fe K-edge path (441 spectra, noise 0.005): Spearman(mLLE coordinate 0, true progress) = ${rho.toFixed(5)}`);
   const [fe, mag, lep] = r.standards!.map((s) => s.coords[0]);
   assert.ok(fe < mag && mag < lep, `standards along coordinate 0: ${fe}, ${mag}, ${lep}`);
   const prog = r.progress!;

@@ -48,15 +48,14 @@ import {
   DARK_THEME,
   LIGHT_THEME,
   measuredLabel,
-  PIXEL_DATA,
-  pixelRows,
-  pixelSpec,
+  pixelSeries,
   regionLabel,
   regionsSpec,
   type ChartTheme,
   type RegionSeries,
 } from './specs';
 import { ensureStyle } from './style';
+import { SpectrumPlot } from './spectrumplot';
 
 export interface ViewOptions {
   /** Target size in CSS pixels of the longer side of each map; the scale is an integer ≥ 1. Default 256. */
@@ -167,8 +166,7 @@ interface RegionState {
 }
 
 type Tool = 'pixel' | 'pan' | 'rect' | 'lasso';
-/** The pixel chart is redrawn on every hover: canvas rendering keeps that within a frame (SVG took ~25 ms at m = 100). */
-const PIXEL_RENDERER = 'canvas' as const;
+
 const ZOOMS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 
 class View implements SpecmapView {
@@ -181,8 +179,7 @@ class View implements SpecmapView {
   private readonly status: HTMLElement;
   private readonly pixelInfo: HTMLElement;
   private readonly charts: EmbedResult[] = [];
-  private pixelChart: EmbedResult | null = null;
-  private pixelChartPending: Promise<EmbedResult | null> | null = null;
+  private pixelPlot: SpectrumPlot | null = null;
   private readonly pixelDiv: HTMLElement;
   private readonly regionsDiv: HTMLElement;
   private readonly regionList: HTMLElement;
@@ -623,14 +620,18 @@ class View implements SpecmapView {
     const vh = r.height / this.zoom;
     this.ox = Math.min(Math.max(0, this.ox), r.width - vw);
     this.oy = Math.min(Math.max(0, this.oy), r.height - vh);
+    // Whole canvas pixels per step: map pixels stay uniform blocks.
+    const ps = this.pixelSize();
+    this.ox = Math.round(this.ox * ps) / ps;
+    this.oy = Math.round(this.oy * ps) / ps;
   }
 
   private setZoom(z: number, cx: number, cy: number): void {
     const r = this.result;
     const zoom = Math.max(1, Math.min(64, z));
     this.zoom = zoom;
-    this.ox = cx - r.width / zoom / 2;
-    this.oy = cy - r.height / zoom / 2;
+    this.ox = Math.round(cx - r.width / zoom / 2);
+    this.oy = Math.round(cy - r.height / zoom / 2);
     this.clampOrigin();
     for (const p of this.maps) p.canvas.setAttribute('data-zoom', String(zoom));
     this.element.setAttribute('data-zoom', String(zoom));
@@ -906,7 +907,7 @@ class View implements SpecmapView {
     this.hoverFrame = win ? win.requestAnimationFrame(run) : (setTimeout(run, 16) as unknown as number);
   }
 
-  /** Draws pixel (x, y) in the spectrum panel; resolves when drawn. */
+  /** Draws pixel (x, y) in the spectrum panel (a canvas chart: well within one frame). */
   private async showPixel(x: number, y: number, source: 'selected' | 'hover'): Promise<void> {
     const r = this.result;
     const t0 = now();
@@ -914,29 +915,31 @@ class View implements SpecmapView {
     this.shown = [x, y];
     this.shownModel = model;
     this.renderPixelInfo(model, source);
-    const rows = pixelRows(r, model);
-    let chart = this.pixelChart;
-    if (!chart) {
-      if (!this.pixelChartPending) {
-        const spec = pixelSpec(r, this.theme, this.chartSize, rows) as unknown as VisualizationSpec;
-        this.pixelChartPending = embed(this.pixelDiv, spec, { ...this.embedOpts, renderer: PIXEL_RENDERER, downloadFileName: 'specmap-pixel' }).then((res) => {
-          if (!this.adopt(res)) return null;
-          this.pixelChart = res;
-          return res;
-        });
-        chart = await this.pixelChartPending;
-        if (!chart) return;
-        if (this.shown && (this.shown[0] !== x || this.shown[1] !== y)) return; // superseded while embedding
-      } else {
-        chart = await this.pixelChartPending;
-        if (!chart || !this.shown || this.shown[0] !== x || this.shown[1] !== y) return;
-        chart.view.data(PIXEL_DATA, rows).run();
-      }
-    } else {
-      chart.view.data(PIXEL_DATA, rows).run();
+    const specs = pixelSeries(r, this.theme);
+    const values: ArrayLike<number>[] = [];
+    if (model.measured) values.push(model.measured.values);
+    values.push(model.reconstruction);
+    if (r.mean) values.push(r.mean);
+    for (const c of model.contributions) values.push(c);
+    if (!this.pixelPlot) {
+      this.pixelPlot = new SpectrumPlot(this.doc, this.chartSize.width, this.chartSize.height, 'Pixel spectrum', specs.length);
+      this.pixelDiv.appendChild(this.pixelPlot.canvas);
     }
+    const cs = this.doc.defaultView?.getComputedStyle(this.element);
+    const colors = {
+      fg: cs?.getPropertyValue('--specmap-fg').trim() || this.theme.ink,
+      fg2: cs?.getPropertyValue('--specmap-fg2').trim() || this.theme.measured,
+      grid: cs?.getPropertyValue('--specmap-border').trim() || '#e0e0e0',
+    };
+    this.pixelPlot.draw(
+      r.energies,
+      specs.map((sp, i) => ({ name: sp.name, color: sp.color, width: sp.width, dash: sp.dash[1] ? sp.dash : undefined, values: values[i] })),
+      colors,
+      `(${x}, ${y})${source === 'hover' ? ' · hover' : ''}`,
+    );
+    this.pixelPlot.canvas.setAttribute('aria-label', `Spectrum of pixel (${x}, ${y}): ${specs.map((sp) => sp.name).join(', ')}`);
     if (this.disposed) return;
-    // Time spent drawing this spectrum (model + chart update), for benchmarks.
+    // Time spent drawing this spectrum (model + chart), for benchmarks.
     this.element.setAttribute('data-spectrum-ms', (now() - t0).toFixed(1));
     this.element.setAttribute('data-spectrum', `${x},${y}`);
     this.element.setAttribute('data-spectrum-source', source);
@@ -1135,6 +1138,7 @@ class View implements SpecmapView {
       items.push({ canvas: m.canvas, title: cap });
     }
     if (this.emb) items.push({ canvas: this.emb.canvas, title: this.emb.title });
+    if (this.pixelPlot) items.push({ canvas: this.pixelPlot.canvas, title: '' });
     const charts: HTMLCanvasElement[] = [];
     for (const c of this.charts) {
       try {
@@ -1181,7 +1185,6 @@ class View implements SpecmapView {
     for (const c of this.cleanups) c();
     for (const c of this.charts) c.finalize();
     this.charts.length = 0;
-    this.pixelChart = null;
     this.element.remove();
   }
 }

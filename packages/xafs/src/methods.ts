@@ -24,6 +24,7 @@ export const LCF_METHOD: MethodSpec = {
   summary: 'linear-combination fit of every pixel with the --references standards (NNLS; optional sum-to-one, constant, energy shifts)',
   options: ['references', 'sumToOne', 'constant', 'energyShift', 'emin', 'emax'],
   seeded: false,
+  componentsFrom: 'references',
   run(stack, o): Decomposition {
     const refs = (o.references ?? []) as ReferenceInput[];
     if (refs.length === 0) throw new SpecmapError('USAGE', 'method lcf needs standards: --references FILE… (one per standard)');

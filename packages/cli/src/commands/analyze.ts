@@ -73,8 +73,10 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
     throw new SpecmapError('USAGE', `--method must be one of ${listMethods().map((m) => m.name).join(', ')}; got "${methodName}"`);
   }
   const method = spec.name;
-  const components = numberFlag(args, 'components', { integer: true });
-  if (components === undefined) throw new SpecmapError('USAGE', '--components K is required');
+  const givenComponents = numberFlag(args, 'components', { integer: true });
+  const fromReferences = spec.componentsFrom === 'references' && givenComponents === undefined;
+  if (givenComponents === undefined && !fromReferences) throw new SpecmapError('USAGE', '--components K is required');
+  let components = givenComponents ?? 1;
   if (components < 1) throw new SpecmapError('K_RANGE', `--components must be ≥ 1, got ${components}`);
   const outDir = stringFlag(args, 'out');
   if (!outDir) throw new SpecmapError('USAGE', '--out DIR is required');
@@ -85,6 +87,10 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   const stack = readInput(input, args);
   const preprocess = preparePreprocessing(args);
   const references = readReferences(args);
+  if (fromReferences) {
+    if (references.length === 0) throw new SpecmapError('USAGE', `--method ${spec.name} needs --references (one component per reference spectrum)`);
+    components = references.length;
+  }
   const tRead = performance.now();
 
   preprocess(stack);
