@@ -7,6 +7,9 @@
 #   5. lab e2e             tests/e2e/lab-notebook.mjs (live tslab kernel in JupyterLab)
 #   6. CLI                 specmap analyze on the STXM Fe stack (NMF, 2 components)
 #   7. report e2e          tests/e2e/report-click.mjs on the CLI's report.html
+#   8. view e2e            tests/e2e/view-payloads.mjs (hostile/broken payload corpus),
+#                          tests/e2e/view-interact.mjs (hover, regions, embedding, export)
+#   9. view benchmark      bench/view-draw.mjs (600×500×4: first draw < 1 s, hover within a frame)
 # Every step runs even if an earlier one failed (a step whose input is missing
 # fails). Ends with "N passed, N failed"; exits 1 if anything failed.
 # Assumes `npm ci` (which builds the packages through `prepare`) has run.
@@ -99,6 +102,18 @@ report_click() {
   node tests/e2e/report-click.mjs tests/out/cli-nmf/report.html
 }
 
+view_payloads() {
+  node tests/e2e/view-payloads.mjs --screenshot tests/out/view-payloads/corpus.png
+}
+
+view_interact() {
+  node tests/e2e/view-interact.mjs
+}
+
+view_bench() {
+  node bench/view-draw.mjs
+}
+
 step "unit tests" unit_tests
 step "notebook runner catches failures" bad_notebooks
 step "notebooks" notebooks
@@ -106,6 +121,9 @@ step "lab host build" lab_host_build
 step "lab e2e (live kernel)" lab_e2e
 step "CLI: NMF on the STXM Fe stack" cli
 step "report e2e (click)" report_click
+step "view e2e (payload corpus)" view_payloads
+step "view e2e (interactions)" view_interact
+step "view benchmark (600×500, k=4)" view_bench
 
 t_end=$(date +%s.%N)
 echo

@@ -45,6 +45,17 @@ const started = Date.now();
 let ok = false;
 try {
   const ctx = await browser.newContext({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
+  // Pixel reads go through a copy made for frequent reads (Chromium warns on repeated readbacks otherwise).
+  await ctx.addInitScript(() => {
+    window.readPx = (c, x, y, w, h) => {
+      const t = document.createElement('canvas');
+      t.width = c.width;
+      t.height = c.height;
+      const g = t.getContext('2d', { willReadFrequently: true });
+      g.drawImage(c, 0, 0);
+      return g.getImageData(x, y, w, h).data;
+    };
+  });
   const page = await ctx.newPage();
   page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`console.${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -82,7 +93,7 @@ try {
     const k = c.width / c.getBoundingClientRect().width;
     const px = (l + ((e - x0) / (x1 - x0)) * w) * k;
     const py = (t + h - ((v - y0) / (y1 - y0)) * h) * k;
-    const d = c.getContext('2d').getImageData(Math.round(px) - 3, Math.round(py) - 3, 7, 7).data;
+    const d = readPx(c, Math.round(px) - 3, Math.round(py) - 3, 7, 7);
     let darkest = 255;
     for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200) darkest = Math.min(darkest, Math.max(d[i], d[i + 1], d[i + 2]));
     return darkest;
@@ -110,7 +121,7 @@ try {
   const crisp = await page.evaluate(() => {
     const c = document.querySelector('.specmap-view canvas');
     const s = Number(c.dataset.scale) * Number(c.dataset.zoom);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const d = readPx(c, 0, 0, c.width, c.height);
     // Count distinct colours inside one map pixel (top-left pixel block, away from the crosshair).
     let bad = 0;
     for (let by = 2; by < 8; by++) for (let bx = 2; bx < 8; bx++) {
@@ -132,7 +143,7 @@ try {
   await page.selectOption('.specmap-cmap', 'gray');
   const gray = await page.evaluate(() => {
     const c = document.querySelector('.specmap-view canvas');
-    const d = c.getContext('2d').getImageData(3, c.height - 4, 1, 1).data;
+    const d = readPx(c, 3, c.height - 4, 1, 1);
     return [d[0], d[1], d[2]];
   });
   check(gray[0] === gray[1] && gray[1] === gray[2], `gray colour map draws gray pixels (${gray})`);
@@ -150,7 +161,7 @@ try {
     const c = document.querySelector('canvas[data-component="composite"]');
     const l = document.querySelector('canvas[data-component="labels"]');
     const s = Number(c.dataset.scale);
-    const px = (cv, x, y) => Array.from(cv.getContext('2d').getImageData(Math.floor((x + 0.5) * s), Math.floor((y + 0.5) * s), 1, 1).data.slice(0, 3));
+    const px = (cv, x, y) => Array.from(readPx(cv, Math.floor((x + 0.5) * s), Math.floor((y + 0.5) * s), 1, 1).slice(0, 3));
     return { c0: px(c, Math.round(0.25 * W), Math.round(0.5 * H)), lab: px(l, Math.round(0.25 * W), Math.round(0.5 * H)) };
   }, [W, H]);
   check(comp.c0[2] > comp.c0[0] && comp.c0[2] > 100, `composite is component 0's blue at its blob (${comp.c0})`);
@@ -168,7 +179,8 @@ try {
   check(nRect === 21 * 16, `rectangle (10.5,10.5)–(30.5,25.5) snaps to 21×16 pixels (${nRect})`);
   await page.waitForSelector('.specmap-chart-regions svg .role-mark');
   const [csvDl] = await Promise.all([page.waitForEvent('download'), page.click('.specmap-export-csv')]);
-  const csv = fs.readFileSync(await csvDl.path(), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const splitCsv = (line) => [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1);
+  const csv = fs.readFileSync(await csvDl.path(), 'utf8').trim().split('\n').map(splitCsv);
   const col = csv[0].findIndex((h) => h.startsWith('R1 (336 px) mean measured'));
   check(col > 0, `CSV has the region's mean measured spectrum column (${csv[0].length} columns)`);
   const mm = result.measured;
@@ -209,7 +221,7 @@ try {
   check(nBrush > 50, `brushing the embedding selects pixels on the maps (${nBrush})`);
   const dim = await page.evaluate(() => {
     const c = document.querySelector('.specmap-view canvas');
-    return Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3));
+    return Array.from(readPx(c, 2, 2, 1, 1).slice(0, 3));
   });
   check(dim.every((v) => v < 60), `unselected pixels are dimmed on the maps (${dim})`);
 

@@ -5,7 +5,7 @@
  * paths below are pure JavaScript (no Buffer, no atob), so bundlers never need
  * a Buffer polyfill; Node's Buffer is used only as a fast path when it exists.
  */
-import { SpecmapError } from '@specmap/core';
+import { SpecmapError } from '@specmap/core/dist/errors';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);

@@ -25,7 +25,10 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import { SpecmapError, type AnalysisResult, type Method, type Provenance } from '@specmap/core';
+// SpecmapError from its leaf module: this package is bundled for browsers and
+// must not pull in core's Node-only parts (WASM kernels, worker threads).
+import { SpecmapError } from '@specmap/core/dist/errors';
+import type { AnalysisResult, Method, Provenance } from '@specmap/core';
 import { base64ToBytes, bytesToBase64 } from './base64';
 
 export { base64ToBytes, bytesToBase64 } from './base64';

@@ -3,6 +3,7 @@ import { SpecmapError, SPECMAP_VERSION } from '@specmap/core';
 import { ANALYZE_USAGE, runAnalyze } from './commands/analyze';
 import { CONVERT_USAGE, runConvert } from './commands/convert';
 import { RSF_USAGE, runRsf } from './commands/rsf';
+import { SCAN_USAGE, runScan } from './commands/scan';
 import { prepareInputs } from './flags/input';
 
 /**
@@ -53,6 +54,19 @@ export const COMMANDS: Command[] = [
       const peak = run.summary.firstShellPeak as { rAngstrom: number } | null;
       process.stdout.write(`specmap: rsf${peak ? `, first-shell peak at R = ${peak.rAngstrom.toFixed(4)} Å (no phase correction)` : ''} → ${run.outDir}\n`);
       for (const w of run.summary.warnings as string[]) process.stderr.write(`specmap: warning: ${w}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'scan',
+    summary: 'run a method for several K (and ω, seeds), compare the runs (MSE, map overlap, coverage, r against references, scree, stability) and pick one',
+    usage: SCAN_USAGE,
+    run: (argv) => {
+      const scan = runScan(argv);
+      process.stdout.write(`specmap: scan ${scan.method}, ${scan.rows.length} runs → ${scan.outDir}/scan.csv\n`);
+      for (const note of scan.notes) process.stdout.write(`specmap: ${note}\n`);
+      for (const r of scan.rows.filter((row) => row.chosen)) process.stdout.write(`specmap: chosen ${r.dir}\n`);
+      for (const w of scan.warnings) process.stderr.write(`specmap: warning: ${w}\n`);
       return 0;
     },
   },

@@ -1,7 +1,7 @@
 import type { SpectralStack } from './stack';
 import { ActiveRows, Decomposition, MatrixView, prepareInput } from './decomposition';
 import { SpecmapError } from './errors';
-import { columnMeans } from './linalg';
+import { columnMeans, kernelsFor } from './linalg';
 import { checkSeed, Rng } from './random';
 
 export interface KMeansOptions {
@@ -168,6 +168,8 @@ interface Run {
 
 function meanVariance(src: ActiveRows, mean: Float64Array): number {
   const { data, cols: m, count: n, index } = src;
+  const fast = kernelsFor(src)?.moments(src, mean);
+  if (fast) return fast.sumsSq.reduce((a, b) => a + b, 0) / n / m;
   let s = 0;
   for (let r = 0; r < n; r++) {
     const base = index[r] * m;
@@ -182,6 +184,8 @@ function meanVariance(src: ActiveRows, mean: Float64Array): number {
 /** Squared distances of every active row to one row (centred), into out. */
 function distancesTo(src: ActiveRows, mean: Float64Array, centre: Float64Array, out: Float64Array): void {
   const { data, cols: m, count: n, index } = src;
+  const fast = kernelsFor(src);
+  if (fast && fast.kmeansAssign(src, mean, centre, 1, new Int32Array(n), out)) return;
   for (let r = 0; r < n; r++) {
     const base = index[r] * m;
     let s = 0;
@@ -273,6 +277,8 @@ function assign(
   counts: Float64Array | null,
 ): void {
   const { data, cols: m, count: n, index } = src;
+  const fast = kernelsFor(src);
+  if (fast && fast.kmeansAssign(src, mean, centres, k, labels, dist, sums, counts)) return;
   const buf = new Float64Array(BLOCK * m);
   if (sums) sums.fill(0);
   if (counts) counts.fill(0);

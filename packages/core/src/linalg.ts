@@ -10,6 +10,33 @@ import type { ActiveRows } from './decomposition';
 /** Rows per block in the streaming kernels (a block of 128 rows × m Float64 stays in cache for m ≲ 300). */
 const BLOCK_ROWS = 128;
 
+type KernelsModule = typeof import('@specmap/kernels');
+let kernelsModule: KernelsModule | null | undefined;
+
+/** Inputs smaller than this many values stay on the TypeScript path (no worker start-up, Float64 throughout). */
+export const KERNELS_MIN_VALUES = 1 << 18;
+
+/**
+ * @specmap/kernels (WASM SIMD + worker threads) when it loads, its WASM path
+ * is available and the input is a Float32 matrix of at least
+ * KERNELS_MIN_VALUES values; otherwise null and the caller runs its pure
+ * TypeScript code. The kernels multiply in f32 and sum in f64 (relative
+ * differences to the Float64 path ≲ 1e-6); SPECMAP_KERNELS=0 disables them.
+ */
+export function kernelsFor(src: ActiveRows): KernelsModule | null {
+  if (!(src.data instanceof Float32Array) || src.count * src.cols < KERNELS_MIN_VALUES) return null;
+  if (kernelsModule === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const k = require('@specmap/kernels') as KernelsModule;
+      kernelsModule = k.available() ? k : null;
+    } catch {
+      kernelsModule = null;
+    }
+  }
+  return kernelsModule;
+}
+
 /**
  * Column means of the active rows (length m), in Float64. Sums are formed per
  * block of rows and then added, which keeps the rounding error small for
@@ -17,6 +44,11 @@ const BLOCK_ROWS = 128;
  */
 export function columnMeans(src: ActiveRows, clip = false): Float64Array {
   const { data, cols: m, index, count } = src;
+  const fast = kernelsFor(src)?.moments(src, null, clip);
+  if (fast) {
+    for (let j = 0; j < m; j++) fast.sums[j] /= count;
+    return fast.sums;
+  }
   const total = new Float64Array(m);
   const part = new Float64Array(m);
   for (let start = 0; start < count; start += BLOCK_ROWS) {
@@ -46,9 +78,12 @@ export function columnMeans(src: ActiveRows, clip = false): Float64Array {
  * Rows are processed in blocks of 128: each block is copied (as Float64,
  * centred, transposed) into a small buffer, and every entry of the upper
  * triangle gets one contiguous dot product per block (computed in 2×2 tiles).
- * Cost n·m²/2 multiply-adds (300,000 × 123: ≈3 s here).
+ * Cost n·m²/2 multiply-adds (300,000 × 123: ≈3 s here). Large Float32 inputs
+ * run on @specmap/kernels instead (see kernelsFor): same result up to f32 products.
  */
 export function gram(src: ActiveRows, shift: Float64Array | null, clip = false): Float64Array {
+  const fast = kernelsFor(src)?.gram(src, shift, clip);
+  if (fast) return fast;
   const { data, cols: m, index, count } = src;
   const B = BLOCK_ROWS;
   const buf = new Float64Array(m * B); // buf[j*B + r] = centred value of block row r, column j

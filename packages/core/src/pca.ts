@@ -1,6 +1,6 @@
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { columnMeans, gram, symmetricEigen } from './linalg';
+import { columnMeans, gram, kernelsFor, symmetricEigen } from './linalg';
 import { SpecmapError } from './errors';
 import { checkSeed, Rng } from './random';
 
@@ -179,6 +179,11 @@ function varianceStats(lambda: Float64Array, trace: number, dof: number, n: numb
 function scoresFloat32(src: ActiveRows, mean: Float64Array, components: Float64Array, k: number): Float32Array {
   const { cols: m, rows: nTotal, count: n, index, data } = src;
   const weights = new Float32Array(nTotal * k);
+  const fast = kernelsFor(src)?.project(src, mean, components, k);
+  if (fast) {
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) weights[index[r] * k + c] = fast[r * k + c];
+    return weights;
+  }
   const centred = new Float64Array(m);
   for (let r = 0; r < n; r++) {
     const row = index[r];
@@ -200,6 +205,8 @@ function scoresFloat32(src: ActiveRows, mean: Float64Array, components: Float64A
  */
 export function scoresFloat64(src: ActiveRows, mean: Float64Array, components: Float64Array, k: number): Float64Array {
   const { cols: m, count: n, index, data } = src;
+  const fast = kernelsFor(src)?.project(src, mean, components, k);
+  if (fast) return fast;
   const out = new Float64Array(n * k);
   const centred = new Float64Array(m);
   for (let r = 0; r < n; r++) {
@@ -223,6 +230,8 @@ const BLOCK = 128;
  * Also returns Σ‖x_c‖² (the total sum of squares) of the pass.
  */
 function normalProduct(src: ActiveRows, mean: Float64Array, Y: Float64Array, l: number): { Z: Float64Array; ss: number } {
+  const fast = kernelsFor(src)?.normalProduct(src, mean, Y, l);
+  if (fast) return fast;
   const { cols: m, count: n, index, data } = src;
   const Z = new Float64Array(l * m);
   const buf = new Float64Array(BLOCK * m);

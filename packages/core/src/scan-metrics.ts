@@ -30,8 +30,8 @@ export const COVERAGE_THRESHOLD = 0.1;
 export const R_TOLERANCE = 0.005;
 /** Without references: the largest ω whose MSE is within this share of the smallest ω's MSE. */
 export const MSE_TOLERANCE = 0.02;
-/** Methods whose maps/spectra carry no fixed sign: their spectra are matched by |r|. */
-export const SIGN_FREE_METHODS: readonly string[] = ['pca', 'ica'];
+/** Methods whose maps/spectra carry no fixed sign (scores, sources, embeddings): their spectra are matched by |r|. */
+export const SIGN_FREE_METHODS: readonly string[] = ['pca', 'ica', 'lle', 'mlle'];
 
 /**
  * Map overlap: the mean, over all pairs of maps i < j, of the cosine

@@ -45,9 +45,9 @@ export interface SyntheticOptions {
   height?: number;
   /** Seed of the maps and the noise. __Default:__ 0. */
   seed?: number;
-  /** Gaussian blobs per abundance map. __Default:__ 3. */
+  /** Blobs per abundance map. __Default:__ 2. */
   blobs?: number;
-  /** Blob σ as a share of the image's smaller side. __Default:__ 0.15. */
+  /** Blob radius as a share of the image's smaller side. __Default:__ 0.3. */
   blobWidth?: number;
   /** Largest value of each abundance map. __Default:__ 1. */
   scale?: number;
@@ -81,7 +81,9 @@ export interface SyntheticStack {
  * component j's own spot (evenly spaced on a circle around the image centre,
  * so every component has pixels where it dominates), the others at seeded
  * random places with seeded amplitudes in [0.3, 1]; each map is scaled to a
- * maximum of `scale`.
+ * maximum of `scale`. A blob of radius R is the smooth bump (1 − r²/R²)² for
+ * r < R and 0 beyond, so the maps are smooth, have pure regions (where only
+ * one component is present) and leave empty background.
  */
 export function syntheticStack(options: SyntheticOptions): SyntheticStack {
   const spectraIn = options.spectra;
@@ -92,9 +94,9 @@ export function syntheticStack(options: SyntheticOptions): SyntheticStack {
     throw new SpecmapError('SHAPE', `syntheticStack: invalid image size ${width}×${height}`);
   }
   const seed = checkSeed(options.seed ?? 0);
-  const blobs = options.blobs ?? 3;
+  const blobs = options.blobs ?? 2;
   if (!Number.isInteger(blobs) || blobs < 1) throw new SpecmapError('OPTION', `syntheticStack: blobs must be an integer ≥ 1, got ${blobs}`);
-  const blobWidth = options.blobWidth ?? 0.15;
+  const blobWidth = options.blobWidth ?? 0.3;
   const scale = options.scale ?? 1;
   if (!(blobWidth > 0) || !(scale > 0)) throw new SpecmapError('OPTION', 'syntheticStack: blobWidth and scale must be > 0');
   const noise = options.noise ?? null;
@@ -134,7 +136,7 @@ export function syntheticStack(options: SyntheticOptions): SyntheticStack {
   const rng = new Rng(seed);
   const maps = new Float64Array(n * k);
   const side = Math.min(width, height);
-  const sigma = Math.max(blobWidth * side, 0.5);
+  const radiusPx = Math.max(blobWidth * side, 1);
   for (let j = 0; j < k; j++) {
     const centres: [number, number, number][] = [];
     const angle = (2 * Math.PI * j) / k + 0.3 * (rng.uniform() - 0.5);
@@ -145,7 +147,10 @@ export function syntheticStack(options: SyntheticOptions): SyntheticStack {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         let a = 0;
-        for (const [cx, cy, amp] of centres) a += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma));
+        for (const [cx, cy, amp] of centres) {
+          const q = ((x - cx) ** 2 + (y - cy) ** 2) / (radiusPx * radiusPx);
+          if (q < 1) a += amp * (1 - q) * (1 - q);
+        }
         maps[(y * width + x) * k + j] = a;
         if (a > max) max = a;
       }

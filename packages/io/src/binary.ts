@@ -100,3 +100,19 @@ export function sampleGetter(format: number, bits: number, little: boolean): Sam
 export function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
 }
+
+/**
+ * Run `fn`; a SpecmapError whose message picked up control characters from a
+ * corrupt file (a newline in a name read from it) is rethrown with them
+ * replaced by '?', so every message stays one line.
+ */
+export function oneLineErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SpecmapError && /[\x00-\x1f\x7f\u2028\u2029]/.test(err.message)) {
+      throw new SpecmapError(err.code, err.message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, '?'));
+    }
+    throw err;
+  }
+}

@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import { SpecmapError, SPECMAP_VERSION, type SpectralStack } from '@specmap/core';
-import { allocFloat32 } from './binary';
+import { allocFloat32, oneLineErrors } from './binary';
 import { resolveEnergies, type EnergyOptions } from './tiff';
 import { sha256File } from './hash';
 import type { Spectrum } from './spectrum';
@@ -375,7 +375,7 @@ function umAxis(ds: any, file: string): Float64Array | undefined {
  * of energies are returned in `metadata.i0` / `metadata.ringCurrent`.
  */
 export function readHdf5Stack(file: string, options: Hdf5StackOptions = {}): SpectralStack {
-  return quiet(() => readHdf5StackInner(file, options));
+  return oneLineErrors(() => quiet(() => readHdf5StackInner(file, options)));
 }
 
 function readHdf5StackInner(file: string, options: Hdf5StackOptions): SpectralStack {
@@ -486,7 +486,7 @@ function readHdf5StackInner(file: string, options: Hdf5StackOptions): SpectralSt
  * whose @signal is 1-D with an axis in @axes.
  */
 export function readHdf5Spectra(file: string): (Spectrum & { attributes: Record<string, unknown> })[] {
-  return quiet(() => readHdf5SpectraInner(file));
+  return oneLineErrors(() => quiet(() => readHdf5SpectraInner(file)));
 }
 
 function readHdf5SpectraInner(file: string): (Spectrum & { attributes: Record<string, unknown> })[] {

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { interpolate, SpecmapError } from '@specmap/core';
-import { naturalCompare } from './binary';
+import { naturalCompare, oneLineErrors } from './binary';
 import { readDmSpectrum } from './dm';
 import { readHdf5Spectra } from './hdf5';
 import { readSpectrum, type Spectrum } from './spectrum';
@@ -46,6 +46,10 @@ export const SPECTRUM_EXTENSIONS = ['.prj', '.xdi', '.msa', '.emsa', '.e', '.h5'
  * two), anything else two-column text.
  */
 export function readSpectraFile(file: string): Spectrum[] {
+  return oneLineErrors(() => readSpectraFileInner(file));
+}
+
+function readSpectraFileInner(file: string): Spectrum[] {
   const ext = path.extname(file).toLowerCase();
   switch (ext) {
     case '.prj':

@@ -71,7 +71,7 @@ function parseHeader(buf: Buffer, file: string): NpyHeader {
   if (!(NPY_DTYPES as readonly string[]).includes(descr)) {
     throw new SpecmapError(
       'NPY_DTYPE',
-      `${file}: unsupported dtype '${descr}'${describeDtype(descr)}; supported: ${NPY_DTYPES.join(' (float32), ')} (float64), little-endian`,
+      `${file}: unsupported dtype '${printable(descr)}'${describeDtype(descr)}; supported: ${NPY_DTYPES.join(' (float32), ')} (float64), little-endian`,
     );
   }
   const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
@@ -88,10 +88,16 @@ function parseHeader(buf: Buffer, file: string): NpyHeader {
   for (const part of shapeMatch[1].split(',')) {
     const t = part.trim().replace(/L$/, '');
     if (t === '') continue;
-    if (!/^\d+$/.test(t)) throw new SpecmapError('NPY_FORMAT', `${file}: bad shape (${shapeMatch[1]}) in .npy header`);
+    if (!/^\d+$/.test(t)) throw new SpecmapError('NPY_FORMAT', `${file}: bad shape (${printable(shapeMatch[1])}) in .npy header`);
     shape.push(Number(t));
   }
   return { dtype: descr as NpyDtype, shape, dataOffset: start + headerLen };
+}
+
+/** Header text as it may appear in a one-line message. */
+function printable(s: string): string {
+  const t = s.replace(/[^\x20-\x7e]/g, '?');
+  return t.length > 60 ? `${t.slice(0, 60)}…` : t;
 }
 
 function describeDtype(descr: string): string {

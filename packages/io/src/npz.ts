@@ -61,7 +61,7 @@ export function listZip(raf: RandomAccessFile): ZipMember[] {
     const commentLen = cd.readUInt16LE(p + 32);
     let localHeaderOffset = cd.readUInt32LE(p + 42);
     if (p + 46 + nameLen + extraLen > cd.length) throw new SpecmapError('NPZ_FORMAT', `${file}: corrupt ZIP central directory (member ${i})`);
-    const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
+    const name = cd.toString('utf8', p + 46, p + 46 + nameLen).replace(/[\x00-\x1f\x7f\u2028\u2029]/g, '?');
     // ZIP64 extended information.
     let e = p + 46 + nameLen;
     const end = e + extraLen;

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { SpecmapError, type SpectralStack } from '@specmap/core';
+import { oneLineErrors } from './binary';
 import { readDmStack } from './dm';
 import { hdf5Loaded, isHdf5File, loadHdf5, readHdf5Stack } from './hdf5';
 import { toPixelMajor, type AxisOrder } from './layout';
@@ -104,6 +105,10 @@ export function needsHdf5(file: string): boolean {
  *   'ENERGY_MISMATCH', and the errors of the individual readers.
  */
 export function readStack(file: string, options: ReadStackOptions = {}): SpectralStack {
+  return oneLineErrors(() => readStackInner(file, options));
+}
+
+function readStackInner(file: string, options: ReadStackOptions): SpectralStack {
   const kind = kindOf(file);
   switch (kind) {
     case 'hdr': {

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { SpecmapError } from '@specmap/core';
+import { oneLineErrors } from './binary';
 import { parseNumber, readFileChecked } from './text';
 import type { Spectrum } from './spectrum';
 
@@ -125,6 +126,10 @@ export interface XdiSpectrum extends Spectrum {
  * transmission, else ifluor/i0 for fluorescence.
  */
 export function readXdi(file: string): XdiSpectrum {
+  return oneLineErrors(() => readXdiInner(file));
+}
+
+function readXdiInner(file: string): XdiSpectrum {
   const text = readFileChecked(file, 'XDI file').toString('latin1');
   if (!/^#\s*XDI\/\d/i.test(text)) throw new SpecmapError('FORMAT', `${file}: not an XDI file (first line should start with '# XDI/1.0')`);
   const table = readColumns(file, text);
@@ -170,6 +175,10 @@ export function readXdi(file: string): XdiSpectrum {
  * rows are values whose x = OFFSET + XPERCHAN·i.
  */
 export function readEmsa(file: string): Spectrum & { fields: Record<string, string> } {
+  return oneLineErrors(() => readEmsaInner(file));
+}
+
+function readEmsaInner(file: string): Spectrum & { fields: Record<string, string> } {
   const text = readFileChecked(file, 'EMSA file').toString('latin1');
   const fields: Record<string, string> = {};
   const xs: number[] = [];
@@ -219,6 +228,10 @@ export function readEmsa(file: string): Spectrum & { fields: Record<string, stri
 
 /** The `#%Key: value` header of an ALS `.e` file (and the like), plus its spectrum. */
 export function readAlsE(file: string): Spectrum & { fields: Record<string, string> } {
+  return oneLineErrors(() => readAlsEInner(file));
+}
+
+function readAlsEInner(file: string): Spectrum & { fields: Record<string, string> } {
   const text = readFileChecked(file, 'spectrum file').toString('latin1');
   const fields: Record<string, string> = {};
   const es: number[] = [];
@@ -318,6 +331,10 @@ function perlList(body: string, where: string): string[] {
  * bkg_eshift (what Athena displays).
  */
 export function readAthenaProject(file: string): AthenaRecord[] {
+  return oneLineErrors(() => readAthenaProjectInner(file));
+}
+
+function readAthenaProjectInner(file: string): AthenaRecord[] {
   const raw = readFileChecked(file, 'Athena project');
   let text: string;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {

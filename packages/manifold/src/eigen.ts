@@ -222,16 +222,18 @@ export function denseSmallest(a: Float64Array, n: number, count: number, options
  * landmark embedding extended to every point). Stops when every residual
  * ‖Ax − λx‖ ≤ `tol`·‖diag A‖_max or after `maxIter` steps (warning). The
  * Rayleigh quotients never increase, so the result is never worse than the
- * start.
+ * start. Only the first `want` pairs (default all) must meet the tolerance;
+ * extra block vectors speed up and stabilise the convergence.
  */
 export function lobpcgSmallest(
   A: Csr,
   start: Float64Array[],
   deflate: Float64Array[],
-  options: { tol?: number; maxIter?: number } = {},
+  options: { tol?: number; maxIter?: number; want?: number } = {},
 ): SmallestEigen {
   const n = A.n;
   const count = start.length;
+  const want = Math.min(count, options.want ?? count);
   const tol = options.tol ?? 1e-9;
   const maxIter = options.maxIter ?? 300;
   const warnings: string[] = [];
@@ -263,7 +265,7 @@ export function lobpcgSmallest(
     for (let c = 0; c < count; c++) {
       const r = Float64Array.from(AX[c]);
       axpy(-values[c], X[c], r);
-      residual = Math.max(residual, norm(r));
+      if (c < want) residual = Math.max(residual, norm(r));
       for (let i = 0; i < n; i++) r[i] = diag[i] > 0 ? r[i] / diag[i] : r[i];
       R.push(r);
     }

@@ -341,8 +341,8 @@ function embedRows(
     parameters.nonZeros = M.val.length;
     const start = landmarkStart(x, n, m, d, opt, warnings, parameters);
     const ones = new Float64Array(n).fill(1 / Math.sqrt(n));
-    eig = lobpcgSmallest(M, start, [ones], { tol: opt.tol ?? 1e-9, maxIter: opt.maxIter });
-    vectors = eig.vectors;
+    eig = lobpcgSmallest(M, start, [ones], { tol: opt.tol ?? 1e-7, maxIter: opt.maxIter, want: d });
+    vectors = eig.vectors.slice(0, d);
     for (let c = 0; c < d; c++) error += eig.values[c];
   }
   warnings.push(...eig.warnings);
@@ -381,7 +381,10 @@ function landmarkStart(
   const sub: Rows = x instanceof Float32Array ? new Float32Array(L * m) : new Float64Array(L * m);
   chosen.forEach((r, k) => sub.set(x.subarray(r * m, r * m + m), k * m));
   const subWarnings: string[] = [];
-  const fit = embedRows(sub, L, m, { ...opt, eigenSolver: 'dense', knn: 'exact' }, subWarnings, {});
+  // a few extra coordinates make the block solver robust (LOBPCG on d vectors only can settle on a higher pair)
+  const extra = Math.max(0, Math.min(4, L - d - 2, opt.neighbors - d));
+  const fit = embedRows(sub, L, m, { ...opt, components: d + extra, eigenSolver: 'dense', knn: 'exact' }, subWarnings, {});
+  const dd = d + extra;
   warnings.push(...subWarnings.map((w) => `landmarks: ${w}`));
   // nearest landmarks on PCA scores
   const p = Math.min(12, m, L);
@@ -392,17 +395,17 @@ function landmarkStart(
   const nb = queryKnn(subScores, L, scores, n, p, K);
   const { weights } = barycenterWeights(x, n, sub, m, nb, opt.reg);
   const start: Float64Array[] = [];
-  for (let c = 0; c < d; c++) {
+  for (let c = 0; c < dd; c++) {
     const v = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let a = 0; a < K; a++) s += weights[i * K + a] * fit.coords[nb.index[i * K + a] * d + c];
+      for (let a = 0; a < K; a++) s += weights[i * K + a] * fit.coords[nb.index[i * K + a] * dd + c];
       v[i] = s;
     }
     start.push(v);
   }
   parameters.landmarks = L;
-  parameters.landmarkReconstructionError = fit.error;
+  parameters.lobpcgBlock = dd;
   return start;
 }
 

@@ -47,7 +47,7 @@ export function regionMask(g: Region, width: number, height: number): Uint8Array
     xs.sort((a, b) => a - b);
     for (let k = 0; k + 1 < xs.length; k += 2) {
       const x0 = Math.max(0, Math.ceil(xs[k] - 0.5));
-      const x1 = Math.min(width - 1, Math.floor(xs[k + 1] - 0.5));
+      const x1 = Math.min(width - 1, Math.ceil(xs[k + 1] - 0.5) - 1); // half-open: a centre on the right edge is outside
       if (x1 >= x0) mask.fill(1, y * width + x0, y * width + x1 + 1);
     }
   }

@@ -322,7 +322,7 @@ class View implements SpecmapView {
 
   private unit(): string {
     const steps = this.result.provenance?.steps ?? [];
-    const od = steps.some((s) => /optical ?density|^od$/i.test(String(s.name)));
+    const od = steps.some((s) => /optical[ _-]?density|^od$/i.test(String(s.name)));
     const what = isSignedMethod(this.result.method) ? 'score' : 'weight';
     return od ? `${what} (OD)` : `${what} (data units)`;
   }

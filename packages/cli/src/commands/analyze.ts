@@ -9,6 +9,8 @@ import {
   listMethods,
   type AnalysisResult,
   type MethodSpec,
+  type ReferenceInput,
+  type SpectralStack,
 } from '@specmap/core';
 import { writeComponentsCsv, writeNpy } from '@specmap/io';
 import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
@@ -96,6 +98,45 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   preprocess(stack);
   const tPre = performance.now();
 
+  return analyzeAndWrite(stack, {
+    method,
+    components,
+    options,
+    ignored,
+    references,
+    input,
+    budgetMb,
+    outDir,
+    command: ['specmap', 'analyze', ...argv],
+    times: { t0, tRead, tPre },
+  });
+}
+
+/** What analyzeAndWrite needs besides the preprocessed stack. */
+export interface AnalyzeJob {
+  method: string;
+  components: number;
+  /** Method options from the flags (methodOptions) and the flags the method ignores. */
+  options: Record<string, unknown>;
+  ignored: string[];
+  references: ReferenceInput[];
+  input: string;
+  budgetMb: number;
+  outDir: string;
+  /** The command line recorded in summary.json. */
+  command: string[];
+  /** performance.now() at the start, after reading and after preprocessing (for the timings). */
+  times: { t0: number; tRead: number; tPre: number };
+}
+
+/**
+ * Decompose an already read and preprocessed stack and write every output of
+ * `specmap analyze` into job.outDir (runAnalyze and `specmap scan` use it).
+ * The stack is not modified.
+ */
+export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeRun {
+  const { method, components, options, ignored, references, input, budgetMb, outDir } = job;
+  const { t0, tRead, tPre } = job.times;
   const result = analyze(stack, {
     ...options,
     method,
@@ -118,7 +159,7 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
 
   const summary: Record<string, unknown> = {
     specmap: SPECMAP_VERSION,
-    command: ['specmap', 'analyze', ...argv],
+    command: job.command,
     input: path.resolve(input),
     method: result.method,
     parameters: result.parameters,

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// specmap vs scikit-learn, side by side on the same .npy files, each task in its own process
+// (peak memory = VmHWM of that process). Writes bench/RESULTS.md and bench/out/results.json.
+//
+//   npm run bench                       # all sizes (64×64, 256×256, 600×500 × 256 channels)
+//   node bench/run.mjs --sizes 64x64,256x256 --reps 3 --threads 1,2
+//
+// Thread counts: specmap SPECMAP_THREADS=t; scikit-learn OMP/OPENBLAS/MKL_NUM_THREADS=t.
+// Times are medians over --reps runs (per-iteration NMF: (T(N) − T(1))/(N − 1) within a process).
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { fileURLToPath } from 'url';
+import os from 'os';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const PY = '/usr/bin/python3';
+const DATA = join(HERE, 'data');
+const OUT = join(HERE, 'out');
+
+const opt = { sizes: '64x64,256x256,600x500', reps: '3', threads: '1,2', tasks: 'all', 'big-reps': '1' };
+for (let i = 2; i < process.argv.length; i += 2) opt[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const sizes = opt.sizes.split(',');
+const threadList = opt.threads.split(',').map(Number);
+const reps = Number(opt.reps);
+const bigReps = Number(opt['big-reps']);
+mkdirSync(OUT, { recursive: true });
+
+function log(s) {
+  process.stderr.write(s + '\n');
+}
+
+function run(cmd, args, env) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function repeat(n, f) {
+  const rs = [];
+  for (let i = 0; i < n; i++) rs.push(f());
+  const pick = (key) => (rs[0][key] === undefined ? undefined : median(rs.map((r) => r[key])));
+  return { ...rs[0], seconds: pick('seconds'), per_iter_ms: pick('per_iter_ms'), vmhwm_mb: Math.max(...rs.map((r) => r.vmhwm_mb)), runs: rs.length, all: rs.map((r) => r.per_iter_ms ?? r.seconds) };
+}
+
+const skEnv = (t) => ({ OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+const spEnv = (t) => ({ SPECMAP_THREADS: String(t) });
+const sk = (file, task, t, it, r) => repeat(r, () => run(PY, [join(HERE, 'sklearn_task.py'), file, task, String(it ?? 200)], skEnv(t)));
+const sp = (file, task, t, it, target, r, extra = {}) =>
+  repeat(r, () => run(process.execPath, [join(HERE, 'specmap_task.mjs'), file, task, String(it ?? 200), String(target ?? '')], { ...spEnv(t), ...extra }));
+
+{
+  const g = spawnSync(PY, [join(HERE, 'generate.py'), DATA, ...sizes], { cwd: ROOT, stdio: 'inherit' });
+  if (g.status !== 0) throw new Error('bench/generate.py failed');
+}
+const results = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version, date: new Date().toISOString() }, sizes: {} };
+
+const wanted = (t) => opt.tasks === 'all' || opt.tasks.split(',').includes(t);
+
+for (const size of sizes) {
+  const [h, w] = size.split('x').map(Number);
+  const file = join(DATA, `stack-${h}x${w}x256.npy`);
+  const big = h * w > 100000;
+  const R = big ? bigReps : reps;
+  const nmfIters = h * w > 100000 ? 20 : h * w > 10000 ? 50 : 200;
+  const rows = [];
+  const add = (task, t, skr, spr, note = '') => {
+    rows.push({ task, threads: t, sklearn: skr, specmap: spr, note });
+    log(`${size} ${task} t=${t}: sklearn ${fmt(skr)} specmap ${fmt(spr)} ${note}`);
+  };
+  for (const t of threadList) {
+    if (wanted('nmf')) {
+      const skMu = sk(file, 'nmf-mu', t, nmfIters, Math.max(R, big ? 3 : R));
+      const skCd = sk(file, 'nmf-cd', t, nmfIters, Math.max(R, big ? 3 : R));
+      const spCd = sp(file, 'nmf-cd', t, nmfIters, null, Math.max(R, big ? 3 : R));
+      add(`NMF ms/iteration (${nmfIters} it., sklearn mu)`, t, skMu, spCd, 'per_iter');
+      add(`NMF ms/iteration (${nmfIters} it., sklearn cd)`, t, skCd, spCd, 'per_iter');
+      const skTol = sk(file, 'nmf-cd-tol', t, 200, R);
+      const spTo = sp(file, 'nmf-to-error', t, 400, skTol.error, R);
+      add(`NMF time to sklearn cd's final error (sklearn ${skTol.iterations} it., specmap ${spTo.iterations} it.)`, t, skTol, spTo);
+    }
+    if (wanted('pca')) {
+      add('PCA full (K=4)', t, sk(file, 'pca-full', t, 0, R), sp(file, 'pca-full', t, 0, null, R));
+      add('PCA randomized (K=4)', t, sk(file, 'pca-randomized', t, 0, R), sp(file, 'pca-randomized', t, 0, null, R));
+      add('specmap PCA full vs sklearn randomized', t, sk(file, 'pca-randomized', t, 0, R), sp(file, 'pca-full', t, 0, null, R));
+    }
+    if (wanted('ica')) {
+      const a = sk(file, 'ica', t, 0, R);
+      const b = sp(file, 'ica', t, 0, null, R);
+      add(`FastICA (K=4; sklearn ${a.iterations} it., specmap ${b.iterations} it.)`, t, a, b);
+    }
+    if (wanted('kmeans')) {
+      const a = sk(file, 'kmeans', t, 0, R);
+      const b = sp(file, 'kmeans', t, 0, null, R);
+      add('k-means (K=4, n_init=10)', t, a, b);
+    }
+    if (wanted('load')) add('load .npy (+ process start)', t, sk(file, 'load', t, 0, R), sp(file, 'load', t, 0, null, R));
+  }
+  results.sizes[size] = rows;
+}
+
+// "Done when": the CLI end to end vs a scikit-learn process, same file, 200 iterations, tol 0.
+if (wanted('cli') && sizes.includes('256x256')) {
+  const file = join(DATA, 'stack-256x256x256.npy');
+  const timed = (cmd, args, env) => {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+    const [e, mk] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+    return { seconds: e, vmhwm_mb: mk / 1024 };
+  };
+  const pyCode = `import numpy as np, sys\nfrom sklearn.decomposition import NMF\nX=np.load(sys.argv[1]); X=np.maximum(X.reshape(-1, X.shape[-1]),0)\nm=NMF(4, solver='mu', max_iter=200, tol=0); W=m.fit_transform(X)\nprint(m.reconstruction_err_)`;
+  const cli = [];
+  for (const t of threadList) {
+    const a = repeat(reps, () => timed(PY, ['-c', pyCode, file], skEnv(t)));
+    const b = repeat(reps, () => timed(process.execPath, ['packages/cli/bin/specmap.js', 'analyze', file, '--method', 'nmf', '--components', '4', '--max-iter', '200', '--tol', '0', '--out', join(OUT, 'cli-256')], spEnv(t)));
+    cli.push({ threads: t, sklearn: a, specmap: b });
+    log(`CLI done-when t=${t}: sklearn ${fmt(a)} specmap ${fmt(b)}`);
+  }
+  results.cli = cli;
+}
+
+function fmt(r) {
+  if (!r) return '–';
+  return r.per_iter_ms !== undefined && r.per_iter_ms !== null ? `${r.per_iter_ms.toFixed(1)} ms/it` : `${r.seconds.toFixed(2)} s`;
+}
+
+writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(HERE, 'RESULTS.md'), markdown(results));
+log(`wrote bench/RESULTS.md`);
+
+function markdown(res) {
+  const L = [];
+  L.push('# specmap vs scikit-learn: benchmark results');
+  L.push('');
+  L.push(`Generated by \`npm run bench\` (bench/run.mjs) on ${res.machine.date}: ${res.machine.cpus} CPUs (${res.machine.model}), Node ${res.machine.node}, scikit-learn from /usr/bin/python3. ` +
+    `Load average at the start ${res.machine.loadavg.map((x) => x.toFixed(1)).join(' / ')} — the machine was shared with other jobs, so absolute times are noisy; ` +
+    `both sides ran in the same session, alternately, on the same .npy files (bench/generate.py: K = 4 non-negative mixtures + 1 % noise, float32). ` +
+    `Medians over repeated runs; "ratio" = specmap time / scikit-learn time (< 1: specmap faster). Peak memory = VmHWM of the process (includes the interpreter).`);
+  L.push('');
+  for (const [size, rows] of Object.entries(res.sizes)) {
+    L.push(`## ${size} × 256 channels`);
+    L.push('');
+    L.push('| task | threads | scikit-learn | specmap | ratio | peak MB sklearn | peak MB specmap |');
+    L.push('|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const perIter = r.note === 'per_iter';
+      const a = perIter ? r.sklearn.per_iter_ms : r.sklearn.seconds;
+      const b = perIter ? r.specmap.per_iter_ms : r.specmap.seconds;
+      const u = perIter ? ' ms' : ' s';
+      const d = perIter ? 1 : 2;
+      L.push(`| ${r.task} | ${r.threads} | ${a.toFixed(d)}${u} | ${b.toFixed(d)}${u} | ${(b / a).toFixed(2)} | ${r.sklearn.vmhwm_mb.toFixed(0)} | ${r.specmap.vmhwm_mb.toFixed(0)} |`);
+    }
+    L.push('');
+  }
+  if (res.cli) {
+    L.push('## Done-when: `specmap analyze stack-256x256x256.npy --method nmf --components 4 --max-iter 200 --tol 0` vs a scikit-learn process');
+    L.push('');
+    L.push("scikit-learn: `python3 -c` loading the same file, `NMF(4, solver='mu', max_iter=200, tol=0).fit_transform`. specmap: the whole CLI (reading, NMF 'cd', writing result.arrow, report.html, figures). Wall time and peak RSS from /usr/bin/time.");
+    L.push('');
+    L.push('| threads | scikit-learn | specmap analyze | ratio | peak MB sklearn | peak MB specmap |');
+    L.push('|---|---|---|---|---|---|');
+    for (const c of res.cli) L.push(`| ${c.threads} | ${c.sklearn.seconds.toFixed(2)} s | ${c.specmap.seconds.toFixed(2)} s | ${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)} | ${c.sklearn.vmhwm_mb.toFixed(0)} | ${c.specmap.vmhwm_mb.toFixed(0)} |`);
+    L.push('');
+  }
+  return L.join('\n');
+}

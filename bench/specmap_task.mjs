@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// One specmap benchmark task in its own process (threads: SPECMAP_THREADS; SPECMAP_KERNELS=0 for
+// the pure-TypeScript path). Prints one JSON line: seconds, iterations, error, peak memory (VmHWM).
+//
+// usage: node bench/specmap_task.mjs NPY TASK [ITERS] [TARGET_ERROR]
+// TASK: nmf-cd | nmf-to-error | pca-full | pca-randomized | ica | kmeans | load
+import { createRequire } from 'module';
+import { readFileSync } from 'fs';
+const require = createRequire(import.meta.url);
+const core = require('@specmap/core');
+const kernels = require('@specmap/kernels');
+
+function vmhwmMb() {
+  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+const now = () => performance.now() / 1000;
+
+const [path, task, itersArg, targetArg] = process.argv.slice(2);
+const iters = Number(itersArg ?? 200);
+const t0 = now();
+const cube = kernels.readIntoCube(path);
+const loadS = now() - t0;
+const m = cube.shape[cube.shape.length - 1];
+const n = cube.data.length / m;
+const X = { data: cube.data, rows: n, cols: m };
+const out = { task, n, m, load_s: loadS, kernels: kernels.info() };
+
+function nmfRun(maxIter, tol) {
+  const t = now();
+  const r = core.nmf(X, { components: 4, maxIter, tol, init: 'nndsvda', solver: 'cd' });
+  return { s: now() - t, r };
+}
+
+if (task === 'nmf-cd') {
+  nmfRun(2, 0); // warm-up (workers, JIT)
+  const a = nmfRun(1, 0);
+  const b = nmfRun(iters, 0);
+  Object.assign(out, { seconds: b.s, iterations: iters, per_iter_ms: ((b.s - a.s) / (iters - 1)) * 1e3, error: b.r.reconstructionError });
+} else if (task === 'nmf-to-error') {
+  // iterations needed to reach scikit-learn's final error, then the time of a run of exactly that many
+  const target = Number(targetArg);
+  const probe = nmfRun(iters, 0).r;
+  let need = iters;
+  for (let t = 0; t < probe.lossHistory.length; t++) {
+    if (Math.sqrt(2 * probe.lossHistory[t]) <= target) {
+      need = t + 1;
+      break;
+    }
+  }
+  const run = nmfRun(need, 0);
+  Object.assign(out, { seconds: run.s, iterations: need, error: run.r.reconstructionError, reached: run.r.reconstructionError <= target * (1 + 1e-6) });
+} else if (task === 'pca-full' || task === 'pca-randomized') {
+  const t = now();
+  const r = core.pca(X, { components: 4, solver: task.slice(4), seed: 0 });
+  Object.assign(out, { seconds: now() - t, error: r.explainedVariance[0] });
+} else if (task === 'ica') {
+  const t = now();
+  const r = core.fastIca(X, { components: 4, whiten: 'unit-variance', maxIter: 200, tol: 1e-4, seed: 0 });
+  Object.assign(out, { seconds: now() - t, iterations: r.iterations });
+} else if (task === 'kmeans') {
+  const t = now();
+  const r = core.kmeans(X, { clusters: 4, nInit: 10, seed: 0 });
+  Object.assign(out, { seconds: now() - t, iterations: r.iterations, error: r.inertia });
+} else if (task === 'load') {
+  out.seconds = loadS;
+} else {
+  throw new Error(`unknown task ${task}`);
+}
+out.vmhwm_mb = vmhwmMb();
+console.log(JSON.stringify(out));

@@ -1,0 +1,520 @@
+// specmap kernels: SIMD (v128) block kernels over a Float32 cube in shared linear memory.
+//
+// Compiled by AssemblyScript (`asc --enable simd,threads --importMemory --sharedMemory`)
+// to dist/kernels.wasm. The module has no static data and never allocates: every
+// buffer (the cube, the factors, per-thread scratch, per-chunk partials) is placed
+// in the imported shared memory by the TypeScript side (src/memory.ts), which
+// describes a job as an array of f64 arguments at JOB (see src/pool.ts) and calls
+// `run_chunk(c, tid)` once per chunk of rows, from any thread.
+//
+// Numerical contract: products are formed in f32 (the cube's precision, as
+// scikit-learn does for float32 input) with 4-lane f32 accumulators over short
+// runs (≤ one channel row, or ≤ 64 rows), every run is then added in f64.
+// Per-chunk results go to their own partial slot; the caller sums the slots in
+// chunk order, so results do not depend on the number of threads.
+
+const JOB: usize = 2048;
+
+// Job arguments (f64 slots at JOB).
+const A_OP = 0;
+const A_N = 1;
+const A_CHUNK = 2;
+const A_X = 3;
+const A_USEIDX = 4;
+const A_IDX = 5;
+const A_SRC = 6;
+const A_STAGE = 7;
+const A_STAGE_STRIDE = 8;
+const A_M = 9;
+const A_MP = 10;
+const A_K = 11;
+const A_MU = 12;
+const A_CLIP = 13;
+const A_SCRATCH = 14;
+const A_SCRATCH_STRIDE = 15;
+const A_PARTIAL = 16;
+const A_PARTIAL_STRIDE = 17;
+const A_Y = 18;
+const A_HH = 19;
+const A_L1 = 20;
+const A_W = 21;
+const A_LABELS = 22;
+const A_DIST = 23;
+const A_ACCUM = 24;
+
+const R: i32 = 64; // rows per sub-block (staged, f32 runs)
+const GB: i32 = 128; // rows per Gram block (transposed staging)
+
+@inline function arg(i: i32): f64 {
+  return load<f64>(JOB + (<usize>i << 3));
+}
+@inline function argp(i: i32): usize {
+  return <usize>load<f64>(JOB + (<usize>i << 3));
+}
+@inline function argi(i: i32): i32 {
+  return <i32>load<f64>(JOB + (<usize>i << 3));
+}
+
+@inline function hsum(v: v128): f64 {
+  return (
+    <f64>f32x4.extract_lane(v, 0) +
+    <f64>f32x4.extract_lane(v, 1) +
+    <f64>f32x4.extract_lane(v, 2) +
+    <f64>f32x4.extract_lane(v, 3)
+  );
+}
+
+/** Add the 4 lanes of v to 4 consecutive f64 at p. */
+@inline function flush4(p: usize, v: v128): void {
+  store<f64>(p, load<f64>(p) + <f64>f32x4.extract_lane(v, 0));
+  store<f64>(p + 8, load<f64>(p + 8) + <f64>f32x4.extract_lane(v, 1));
+  store<f64>(p + 16, load<f64>(p + 16) + <f64>f32x4.extract_lane(v, 2));
+  store<f64>(p + 24, load<f64>(p + 24) + <f64>f32x4.extract_lane(v, 3));
+}
+
+function zero(p: usize, bytes: usize): void {
+  memory.fill(p, 0, bytes);
+}
+
+// Per-instance (per-thread) globals set by run_chunk.
+let gStaged = false;
+let gStage: usize = 0;
+
+/** Address of active row r. */
+@inline function rowAddr(r: i32, r0: i32, m: i32): usize {
+  if (gStaged) return gStage + <usize>(r - r0) * <usize>m * 4; // rows staged by the caller for this chunk
+  const x = argp(A_X);
+  if (argi(A_USEIDX) != 0) {
+    const row = load<i32>(argp(A_IDX) + (<usize>r << 2));
+    return x + <usize>row * <usize>m * 4;
+  }
+  return x + <usize>r * <usize>m * 4;
+}
+
+/** Copy rows sb..sb+nb−1 into S (row stride mp, zero padded), clipped and centred. */
+function stageRows(S: usize, sb: i32, nb: i32, r0: i32, m: i32, mp: i32, mu: usize, clip: bool): void {
+  const z = f32x4.splat(0);
+  const m4 = m & ~3;
+  for (let i = 0; i < nb; i++) {
+    const src = rowAddr(sb + i, r0, m);
+    const dst = S + <usize>i * <usize>mp * 4;
+    let j = 0;
+    for (; j < m4; j += 4) {
+      let v = v128.load(src + (<usize>j << 2));
+      if (clip) v = f32x4.max(v, z);
+      if (mu != 0) v = f32x4.sub(v, v128.load(mu + (<usize>j << 2)));
+      v128.store(dst + (<usize>j << 2), v);
+    }
+    for (; j < m; j++) {
+      let v = load<f32>(src + (<usize>j << 2));
+      if (clip && v < 0) v = 0;
+      if (mu != 0) v -= load<f32>(mu + (<usize>j << 2));
+      store<f32>(dst + (<usize>j << 2), v);
+    }
+    for (; j < mp; j++) store<f32>(dst + (<usize>j << 2), 0);
+  }
+}
+
+/** out[t] (f64) = Σ_j row[j]·Y[t, j] for t < k (Y: k×mp f32, padded with zeros). */
+function project(row: usize, Y: usize, k: i32, mp: i32, out: usize): void {
+  const ys = <usize>mp << 2;
+  let t = 0;
+  for (; t + 4 <= k; t += 4) {
+    const y0 = Y + <usize>t * ys;
+    const y1 = y0 + ys;
+    const y2 = y1 + ys;
+    const y3 = y2 + ys;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let j = 0; j < mp; j += 4) {
+      const o = <usize>j << 2;
+      const x = v128.load(row + o);
+      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(y0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(x, v128.load(y1 + o)));
+      a2 = f32x4.add(a2, f32x4.mul(x, v128.load(y2 + o)));
+      a3 = f32x4.add(a3, f32x4.mul(x, v128.load(y3 + o)));
+    }
+    store<f64>(out + (<usize>t << 3), hsum(a0));
+    store<f64>(out + (<usize>(t + 1) << 3), hsum(a1));
+    store<f64>(out + (<usize>(t + 2) << 3), hsum(a2));
+    store<f64>(out + (<usize>(t + 3) << 3), hsum(a3));
+  }
+  for (; t < k; t++) {
+    const y0 = Y + <usize>t * ys;
+    let a0 = f32x4.splat(0);
+    for (let j = 0; j < mp; j += 4) {
+      const o = <usize>j << 2;
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(row + o), v128.load(y0 + o)));
+    }
+    store<f64>(out + (<usize>t << 3), hsum(a0));
+  }
+}
+
+/**
+ * out[t, j] (f64, k×mp) += Σ_{i<nb} WS[i, t]·S[i, j]  (S: nb×mp f32, WS: nb×k f32).
+ * Register tiles of 2 components × 16 channels, f32 runs of nb ≤ 64 rows.
+ */
+function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): void {
+  const ss = <usize>mp << 2;
+  const ws = <usize>k << 2;
+  let t = 0;
+  for (; t + 2 <= k; t += 2) {
+    for (let j = 0; j < mp; j += 16) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      let b0 = f32x4.splat(0);
+      let b1 = f32x4.splat(0);
+      let b2 = f32x4.splat(0);
+      let b3 = f32x4.splat(0);
+      let p = S + (<usize>j << 2);
+      let q = WS + (<usize>t << 2);
+      for (let i = 0; i < nb; i++) {
+        const x0 = v128.load(p);
+        const x1 = v128.load(p + 16);
+        const x2 = v128.load(p + 32);
+        const x3 = v128.load(p + 48);
+        const w0 = v128.load32_splat(q);
+        const w1 = v128.load32_splat(q + 4);
+        a0 = f32x4.add(a0, f32x4.mul(w0, x0));
+        a1 = f32x4.add(a1, f32x4.mul(w0, x1));
+        a2 = f32x4.add(a2, f32x4.mul(w0, x2));
+        a3 = f32x4.add(a3, f32x4.mul(w0, x3));
+        b0 = f32x4.add(b0, f32x4.mul(w1, x0));
+        b1 = f32x4.add(b1, f32x4.mul(w1, x1));
+        b2 = f32x4.add(b2, f32x4.mul(w1, x2));
+        b3 = f32x4.add(b3, f32x4.mul(w1, x3));
+        p += ss;
+        q += ws;
+      }
+      const o0 = out + ((<usize>t * <usize>mp + <usize>j) << 3);
+      flush4(o0, a0);
+      flush4(o0 + 32, a1);
+      flush4(o0 + 64, a2);
+      flush4(o0 + 96, a3);
+      const o1 = o0 + (<usize>mp << 3);
+      flush4(o1, b0);
+      flush4(o1 + 32, b1);
+      flush4(o1 + 64, b2);
+      flush4(o1 + 96, b3);
+    }
+  }
+  for (; t < k; t++) {
+    for (let j = 0; j < mp; j += 16) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      let p = S + (<usize>j << 2);
+      let q = WS + (<usize>t << 2);
+      for (let i = 0; i < nb; i++) {
+        const w0 = v128.load32_splat(q);
+        a0 = f32x4.add(a0, f32x4.mul(w0, v128.load(p)));
+        a1 = f32x4.add(a1, f32x4.mul(w0, v128.load(p + 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w0, v128.load(p + 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w0, v128.load(p + 48)));
+        p += ss;
+        q += ws;
+      }
+      const o0 = out + ((<usize>t * <usize>mp + <usize>j) << 3);
+      flush4(o0, a0);
+      flush4(o0 + 32, a1);
+      flush4(o0 + 64, a2);
+      flush4(o0 + 96, a3);
+    }
+  }
+}
+
+/**
+ * op 0: project   P[r, t] = x_r·Y_t (f64, at A_W, count×k)
+ * op 1: normal    partial Z (k×mp f64) += Σ_r (x_r·Y_t) x_r, then ss (f64)
+ * op 2: HALS      per row: xh = x_r·H_t, coordinate descent on W[r, :] with hh (k×k f64) and l1,
+ *                 partial WtX (k×mp f64) += W[r,t] x_r, WtW (k×k f64), violation (f64)
+ */
+function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
+  const m = argi(A_M);
+  const mp = argi(A_MP);
+  const k = argi(A_K);
+  const mu = argp(A_MU);
+  const clip = argi(A_CLIP) != 0;
+  const Y = argp(A_Y);
+  const scratch = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE);
+  const S = scratch; // R×mp f32
+  const WS = S + <usize>R * <usize>mp * 4; // R×k f32
+  const XH = (WS + <usize>R * <usize>k * 4 + 15) & ~(<usize>15); // k f64
+  const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
+  const W = argp(A_W);
+  const ksz = <usize>k;
+  let extra: f64 = 0;
+  let wtw: usize = 0;
+  if (op != 0) {
+    zero(part, (ksz * <usize>mp + ksz * ksz + 1) << 3);
+    wtw = part + ((ksz * <usize>mp) << 3);
+  }
+  const hh = argp(A_HH);
+  const l1 = arg(A_L1);
+  for (let sb = r0; sb < r1; sb += R) {
+    const nb = min(R, r1 - sb);
+    stageRows(S, sb, nb, r0, m, mp, mu, clip);
+    for (let i = 0; i < nb; i++) {
+      const row = S + <usize>i * <usize>mp * 4;
+      project(row, Y, k, mp, XH);
+      if (op == 0) {
+        memory.copy(W + <usize>(sb + i) * ksz * 8, XH, ksz << 3);
+        continue;
+      }
+      const ws = WS + <usize>i * ksz * 4;
+      if (op == 1) {
+        for (let t = 0; t < k; t++) store<f32>(ws + (<usize>t << 2), <f32>load<f64>(XH + (<usize>t << 3)));
+        let a = f32x4.splat(0);
+        for (let j = 0; j < mp; j += 4) {
+          const x = v128.load(row + (<usize>j << 2));
+          a = f32x4.add(a, f32x4.mul(x, x));
+        }
+        extra += hsum(a);
+        continue;
+      }
+      // HALS coordinate descent on row r of W (in place, components in order).
+      const wo = W + <usize>(sb + i) * ksz * 8;
+      for (let t = 0; t < k; t++) {
+        let grad = -(load<f64>(XH + (<usize>t << 3)) - l1);
+        const ht = hh + <usize>t * ksz * 8;
+        for (let s = 0; s < k; s++) grad += load<f64>(ht + (<usize>s << 3)) * load<f64>(wo + (<usize>s << 3));
+        const w = load<f64>(wo + (<usize>t << 3));
+        extra += Math.abs(w == 0 ? Math.min(0, grad) : grad);
+        const hess = load<f64>(ht + (<usize>t << 3));
+        if (hess != 0) {
+          const nw = w - grad / hess;
+          store<f64>(wo + (<usize>t << 3), nw > 0 ? nw : 0);
+        }
+      }
+      for (let t = 0; t < k; t++) {
+        const w = load<f64>(wo + (<usize>t << 3));
+        store<f32>(ws + (<usize>t << 2), <f32>w);
+        if (w != 0) {
+          const g = wtw + <usize>t * ksz * 8;
+          for (let s = 0; s < k; s++) store<f64>(g + (<usize>s << 3), load<f64>(g + (<usize>s << 3)) + w * load<f64>(wo + (<usize>s << 3)));
+        }
+      }
+    }
+    if (op != 0) accumulate(S, WS, nb, k, mp, part);
+  }
+  if (op != 0) store<f64>(wtw + ((ksz * ksz) << 3), extra);
+}
+
+/** op 3: partial G (mp×mp f64, upper triangle valid) += X_cᵀX_c over rows r0..r1. */
+function gramChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
+  const m = argi(A_M);
+  const mp = argi(A_MP);
+  const mu = argp(A_MU);
+  const clip = argi(A_CLIP) != 0;
+  const T = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE); // mp×GB f32, T[j*GB + r]
+  const G = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
+  zero(G, (<usize>mp * <usize>mp) << 3);
+  zero(T, (<usize>mp * <usize>GB) << 2);
+  const tb = <usize>GB << 2;
+  for (let sb = r0; sb < r1; sb += GB) {
+    const nb = min(GB, r1 - sb);
+    const nb4 = (nb + 3) & ~3;
+    for (let i = 0; i < nb; i++) {
+      const src = rowAddr(sb + i, r0, m);
+      for (let j = 0; j < m; j++) {
+        let v = load<f32>(src + (<usize>j << 2));
+        if (clip && v < 0) v = 0;
+        if (mu != 0) v -= load<f32>(mu + (<usize>j << 2));
+        store<f32>(T + <usize>j * tb + (<usize>i << 2), v);
+      }
+    }
+    for (let i = nb; i < nb4; i++) for (let j = 0; j < m; j++) store<f32>(T + <usize>j * tb + (<usize>i << 2), 0);
+    for (let i = 0; i < m; i += 4) {
+      const p0 = T + <usize>i * tb;
+      const p1 = p0 + tb;
+      const p2 = p1 + tb;
+      const p3 = p2 + tb;
+      for (let j = i; j < m; j += 2) {
+        const q0 = T + <usize>j * tb;
+        const q1 = q0 + tb;
+        let a00 = f32x4.splat(0);
+        let a01 = f32x4.splat(0);
+        let a10 = f32x4.splat(0);
+        let a11 = f32x4.splat(0);
+        let a20 = f32x4.splat(0);
+        let a21 = f32x4.splat(0);
+        let a30 = f32x4.splat(0);
+        let a31 = f32x4.splat(0);
+        for (let r = 0; r < nb4; r += 4) {
+          const o = <usize>r << 2;
+          const y0 = v128.load(q0 + o);
+          const y1 = v128.load(q1 + o);
+          const x0 = v128.load(p0 + o);
+          a00 = f32x4.add(a00, f32x4.mul(x0, y0));
+          a01 = f32x4.add(a01, f32x4.mul(x0, y1));
+          const x1 = v128.load(p1 + o);
+          a10 = f32x4.add(a10, f32x4.mul(x1, y0));
+          a11 = f32x4.add(a11, f32x4.mul(x1, y1));
+          const x2 = v128.load(p2 + o);
+          a20 = f32x4.add(a20, f32x4.mul(x2, y0));
+          a21 = f32x4.add(a21, f32x4.mul(x2, y1));
+          const x3 = v128.load(p3 + o);
+          a30 = f32x4.add(a30, f32x4.mul(x3, y0));
+          a31 = f32x4.add(a31, f32x4.mul(x3, y1));
+        }
+        const g = G + ((<usize>i * <usize>mp + <usize>j) << 3);
+        const gs = <usize>mp << 3;
+        store<f64>(g, load<f64>(g) + hsum(a00));
+        store<f64>(g + 8, load<f64>(g + 8) + hsum(a01));
+        store<f64>(g + gs, load<f64>(g + gs) + hsum(a10));
+        store<f64>(g + gs + 8, load<f64>(g + gs + 8) + hsum(a11));
+        store<f64>(g + 2 * gs, load<f64>(g + 2 * gs) + hsum(a20));
+        store<f64>(g + 2 * gs + 8, load<f64>(g + 2 * gs + 8) + hsum(a21));
+        store<f64>(g + 3 * gs, load<f64>(g + 3 * gs) + hsum(a30));
+        store<f64>(g + 3 * gs + 8, load<f64>(g + 3 * gs + 8) + hsum(a31));
+      }
+    }
+  }
+}
+
+/**
+ * op 4: k-means assign (+ accumulate). Centres C (k×mp f32, centred, zero padded) at A_Y.
+ * labels (i32) and dist (f64, squared distance) per active row; with A_ACCUM the partial
+ * holds sums (k×mp f64) and counts (k f64).
+ */
+function kmeansChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
+  const m = argi(A_M);
+  const mp = argi(A_MP);
+  const k = argi(A_K);
+  const mu = argp(A_MU);
+  const C = argp(A_Y);
+  const labels = argp(A_LABELS);
+  const dist = argp(A_DIST);
+  const accum = argi(A_ACCUM) != 0;
+  const scratch = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE);
+  const S = scratch; // R×mp f32
+  const ACC = S + <usize>R * <usize>mp * 4; // k×mp f32
+  const ksz = <usize>k;
+  const cs = <usize>mp << 2;
+  const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
+  const counts = part + ((ksz * <usize>mp) << 3);
+  if (accum) zero(part, (ksz * <usize>mp + ksz) << 3);
+  for (let sb = r0; sb < r1; sb += R) {
+    const nb = min(R, r1 - sb);
+    stageRows(S, sb, nb, r0, m, mp, mu, false);
+    if (accum) zero(ACC, ksz * cs);
+    for (let i = 0; i < nb; i++) {
+      const row = S + <usize>i * cs;
+      let best = 0;
+      let bestD = Infinity;
+      let t = 0;
+      for (; t + 4 <= k; t += 4) {
+        const c0 = C + <usize>t * cs;
+        const c1 = c0 + cs;
+        const c2 = c1 + cs;
+        const c3 = c2 + cs;
+        let a0 = f32x4.splat(0);
+        let a1 = f32x4.splat(0);
+        let a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0);
+        for (let j = 0; j < mp; j += 4) {
+          const o = <usize>j << 2;
+          const x = v128.load(row + o);
+          const d0 = f32x4.sub(x, v128.load(c0 + o));
+          a0 = f32x4.add(a0, f32x4.mul(d0, d0));
+          const d1 = f32x4.sub(x, v128.load(c1 + o));
+          a1 = f32x4.add(a1, f32x4.mul(d1, d1));
+          const d2 = f32x4.sub(x, v128.load(c2 + o));
+          a2 = f32x4.add(a2, f32x4.mul(d2, d2));
+          const d3 = f32x4.sub(x, v128.load(c3 + o));
+          a3 = f32x4.add(a3, f32x4.mul(d3, d3));
+        }
+        const e0 = hsum(a0);
+        if (e0 < bestD) { bestD = e0; best = t; }
+        const e1 = hsum(a1);
+        if (e1 < bestD) { bestD = e1; best = t + 1; }
+        const e2 = hsum(a2);
+        if (e2 < bestD) { bestD = e2; best = t + 2; }
+        const e3 = hsum(a3);
+        if (e3 < bestD) { bestD = e3; best = t + 3; }
+      }
+      for (; t < k; t++) {
+        const c0 = C + <usize>t * cs;
+        let a0 = f32x4.splat(0);
+        for (let j = 0; j < mp; j += 4) {
+          const o = <usize>j << 2;
+          const d0 = f32x4.sub(v128.load(row + o), v128.load(c0 + o));
+          a0 = f32x4.add(a0, f32x4.mul(d0, d0));
+        }
+        const e0 = hsum(a0);
+        if (e0 < bestD) { bestD = e0; best = t; }
+      }
+      const r = sb + i;
+      store<i32>(labels + (<usize>r << 2), best);
+      store<f64>(dist + (<usize>r << 3), bestD);
+      if (accum) {
+        const p = counts + (<usize>best << 3);
+        store<f64>(p, load<f64>(p) + 1);
+        const a = ACC + <usize>best * cs;
+        for (let j = 0; j < mp; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(a + o, f32x4.add(v128.load(a + o), v128.load(row + o)));
+        }
+      }
+    }
+    if (accum) {
+      for (let t = 0; t < k; t++) {
+        const a = ACC + <usize>t * cs;
+        const o = part + ((<usize>t * <usize>mp) << 3);
+        for (let j = 0; j < mp; j += 4) flush4(o + (<usize>j << 3), v128.load(a + (<usize>j << 2)));
+      }
+    }
+  }
+}
+
+/** op 5: partial = [column sums of x_c (mp f64), column sums of x_c² (mp f64)]. */
+function momentsChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
+  const m = argi(A_M);
+  const mp = argi(A_MP);
+  const mu = argp(A_MU);
+  const clip = argi(A_CLIP) != 0;
+  const S = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE);
+  const ACC = S + <usize>R * <usize>mp * 4; // 2×mp f32
+  const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
+  const cs = <usize>mp << 2;
+  zero(part, (<usize>mp * 2) << 3);
+  for (let sb = r0; sb < r1; sb += R) {
+    const nb = min(R, r1 - sb);
+    stageRows(S, sb, nb, r0, m, mp, mu, clip);
+    zero(ACC, 2 * cs);
+    for (let i = 0; i < nb; i++) {
+      const row = S + <usize>i * cs;
+      for (let j = 0; j < mp; j += 4) {
+        const o = <usize>j << 2;
+        const x = v128.load(row + o);
+        v128.store(ACC + o, f32x4.add(v128.load(ACC + o), x));
+        v128.store(ACC + cs + o, f32x4.add(v128.load(ACC + cs + o), f32x4.mul(x, x)));
+      }
+    }
+    for (let j = 0; j < mp; j += 4) {
+      flush4(part + (<usize>j << 3), v128.load(ACC + (<usize>j << 2)));
+      flush4(part + ((<usize>mp + <usize>j) << 3), v128.load(ACC + cs + (<usize>j << 2)));
+    }
+  }
+}
+
+/** Run chunk c of the job described at JOB, on thread tid (its scratch slot). */
+export function run_chunk(c: i32, tid: i32): void {
+  const op = argi(A_OP);
+  const n = argi(A_N);
+  const chunk = argi(A_CHUNK);
+  const r0 = c * chunk;
+  const r1 = min(n, r0 + chunk);
+  if (r0 >= r1) return;
+  gStaged = argi(A_SRC) != 0; // 1: staged by the main thread, 2: read from a file by this thread
+  gStage = argp(A_STAGE) + <usize>tid * argp(A_STAGE_STRIDE);
+  if (op <= 2) passChunk(op, r0, r1, tid, c);
+  else if (op == 3) gramChunk(r0, r1, tid, c);
+  else if (op == 4) kmeansChunk(r0, r1, tid, c);
+  else if (op == 5) momentsChunk(r0, r1, tid, c);
+}
