@@ -66,7 +66,8 @@ lines.push('');
 lines.push('* **r** — Pearson r of each true spectrum (oxidised / reduced) with the component assigned to it by the optimal one-to-one matching ' +
   '(Hungarian on r; |r| for the sign-free methods ' + SIGN_FREE_METHODS.join(', ') + '); – = no component left for it.');
 lines.push('* **map error** — ‖a − s·w‖/‖a‖ for the true abundance map a and the matched weight map w after the best scale s (0 = perfect, 1 = unrelated).');
-lines.push('* Every method with its defaults (seed 0), as `specmap analyze --method NAME` runs it. `lcf` is given the two true spectra as standards (a baseline: the maps when the spectra are known).');
+lines.push('* Every method with its defaults (seed 0), as `specmap analyze --method NAME` runs it. `lcf` is given the two true spectra as standards (a baseline: the maps when the spectra are known). Its weights are fractions w_j/Σw per pixel, not amounts, so its map error compares fractions with abundances and is large by construction; only its r (1, the standards themselves) is comparable.');
+lines.push('* `nmf-ard-so` may prune components (K shown as requested→kept); `mw-nmf` and `lle`/`mlle` come from `@specmap/manifold`.');
 lines.push('');
 for (const sc of scenarios) {
   lines.push(`## ${sc.title}`);

@@ -76,23 +76,25 @@ assignment on Pearson r; |r| for PCA and ICA, whose signs are arbitrary); the **
 
 code(r"""
 const synResults: Record<string, AnalysisResult> = {};
-console.log("method       r(oxidised)  r(reduced)   map err ox  map err red  overlap");
+console.log("method       K  r(oxidised)  r(reduced)   map err ox  map err red  overlap");
 for (const method of METHODS) {
   const r = analyze(syn.stack, { method, components: 2, seed: 0, spectraBudgetBytes: 0 });
   synResults[method] = r;
   const c = compareWithTruth(r, syn.truth, { absolute: SIGN_FREE_METHODS.includes(method) });
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : "   –  ").padEnd(13);
-  console.log(method.padEnd(13) + f(c.pearson[0]) + f(c.pearson[1]) + f(c.mapError[0]) + f(c.mapError[1]) +
+  console.log(method.padEnd(13) + `${r.k}  ` + f(c.pearson[0]) + f(c.pearson[1]) + f(c.mapError[0]) + f(c.mapError[1]) +
               mapOverlapOf(r.weights, 32 * 32, r.k).toFixed(3));
 }
 """)
 
 md(r"""
-Reading the table: PCA and ICA give difference spectra and signed maps, not species; k-means gives
-hard memberships, so its maps cannot represent mixtures (large map error) though its centroids
-resemble the spectra. Plain **NMF** fits the data as well as `nmf-so` but returns, for one of the
-species, a mixture of the two (r ≈ 0.74) — the non-uniqueness described above. **`nmf-so`** (ω = 0.1
-by default) and `nmf-ard-so` recover both spectra (r ≥ 0.99) and maps.
+What to look for in the table: PCA and ICA give difference spectra and signed maps, not species
+(their maps never match an abundance well); k-means gives hard memberships, so its maps cannot
+represent mixtures even when its centroids resemble the spectra. Plain **NMF** fits the data as well
+as `nmf-so`, yet one of its spectra can be a mixture of the two species — the non-uniqueness
+described above. **`nmf-so`** (ω = 0.1 by default) is checked below to recover both spectra at
+r ≥ 0.99. `nmf-ard-so` chooses K itself (column K): when it prunes a component, the species left
+without one shows "–".
 
 Left: plain NMF; right: `nmf-so` — maps (top) and spectra (bottom).
 """)
@@ -125,19 +127,21 @@ const refs = ["oxidized.r", "reduced.r"].map((f) => readSpectrum(path.join(dir, 
 const refOnGrid = refs.map((r, q) => ({ name: ["oxidized", "reduced"][q], values: interpolate(r.energies, r.values, real.energies) }));
 const realResults: Record<string, AnalysisResult> = {};
 console.log(`${real.width}×${real.height} pixels after 3×3 binning`);
-console.log("method       r(oxidized.r) r(reduced.r)  overlap");
+console.log("method       K  r(oxidized.r) r(reduced.r)  overlap");
 for (const method of METHODS) {
   const r = analyze(real, { method, components: 2, seed: 0, spectraBudgetBytes: 0 });
   realResults[method] = r;
   const mp = matchedPearson(r.components, r.k, refOnGrid, real.energies.length, { absolute: SIGN_FREE_METHODS.includes(method) });
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : "   –  ").padEnd(14);
-  console.log(method.padEnd(13) + f(mp.r[0]) + f(mp.r[1]) + mapOverlapOf(r.weights, real.width * real.height, r.k).toFixed(3));
+  console.log(method.padEnd(13) + `${r.k}  ` + f(mp.r[0]) + f(mp.r[1]) + mapOverlapOf(r.weights, real.width * real.height, r.k).toFixed(3));
 }
 """)
 
 md(r"""
-Every method finds a component like the oxidised reference. Only the methods that keep the maps
-apart find the reduced one; plain NMF (ω = 0 in effect) returns a component anti-correlated with it.
+The oxidised reference is easy (one component of every method resembles it); the reduced one is
+where the methods differ. The references are raw OD spectra of picked areas (with their sloping
+background and some of the other species), so even a perfect decomposition would not reach r = 1,
+and with K = 2 one component must also absorb the background. That is why K is scanned too.
 
 ## 3. Choosing ω (and K) with `specmap scan`
 
@@ -164,11 +168,13 @@ tslab.display.png(require("fs").readFileSync(path.join(scan.outDir, "scan.png"))
 """)
 
 md(r"""
-Without orthogonality (ω = 0) one of the references is not found at all (its best r is low or
-negative); any ω > 0 finds both, and among the runs that do equally well the rule keeps the one with
-the most separate maps. At full resolution (`specmap scan` on the 125 × 125 stack, K = 2, 3,
-ω = 0, 0.05, 0.1, 0.2, 0.5; see docs/cli.md) the rule picks K = 3, ω = 0.5, with r = 0.993 against
-the oxidised and 0.948 against the reduced reference.
+The plot shows, per K, how the worst matched r and the map overlap move with ω; the boxed point
+is the chosen run. The choice depends on the data as analysed: on this 3 × 3-binned copy it need
+not be the one found at full resolution. For comparison, `specmap scan` on the full 125 × 125
+stack with K = 2, 3 and ω = 0, 0.05, 0.1, 0.2, 0.5 (the command in docs/cli.md, about 3 minutes)
+picked K = 3, ω = 0.5 (r = 0.993 oxidised, 0.948 reduced); there, without orthogonality (ω = 0), K = 2
+returned a component anti-correlated with the reduced reference (r = −0.84) and K = 3 one
+anti-correlated with the oxidised reference (r = −0.16).
 
 The chosen run, interactively (click a pixel to see its spectrum and reconstruction):
 """)

@@ -51,7 +51,15 @@ async function main() {
     import('@jupyterlab/translation-extension'),
     import('@jupyterlab/ui-components-extension')
   ]);
-  const mimeExtensions = [await import('@specmap/jupyterlab')].flatMap(pluginsOf);
+  // The specmap renderer can be left out (static-fallback test: outputs then
+  // render with JupyterLab's own renderers, e.g. the PNG): `?specmap=off` in
+  // the page URL, or '@specmap/jupyterlab' in the page config's
+  // disabledExtensions (main.py: SPECMAP_LAB_DISABLE=@specmap/jupyterlab).
+  const mimeOff = new URLSearchParams(window.location.search).get('specmap') === 'off';
+  const mimeExtensions = mimeOff
+    ? []
+    : [await import('@specmap/jupyterlab')].flatMap(pluginsOf).filter(p => !PageConfig.Extension.isDisabled(p.id));
+  document.body.dataset.specmapMime = mimeExtensions.length ? 'on' : 'off';
 
   const lab = new JupyterLab({ mimeExtensions });
   lab.registerPlugins(extensions.flatMap(pluginsOf).filter(p => !skip(p.id)));

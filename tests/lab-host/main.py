@@ -53,7 +53,11 @@ os.makedirs(os.path.join(STATE, "app_settings"), exist_ok=True)
 with open(os.path.join(STATE, "app_settings", "overrides.json"), "w") as f:
     json.dump(OVERRIDES, f)
 
-DISABLED = ["@jupyterlab/apputils-extension:announcements"]
+# SPECMAP_LAB_DISABLE: more extensions (or plugin ids) to disable, comma-separated,
+# e.g. "@specmap/jupyterlab" for a page without the specmap renderer.
+DISABLED = ["@jupyterlab/apputils-extension:announcements"] + [
+    s.strip() for s in os.environ.get("SPECMAP_LAB_DISABLE", "").split(",") if s.strip()
+]
 
 
 class EventsHandler(websocket.WebSocketHandler):

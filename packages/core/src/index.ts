@@ -61,3 +61,5 @@ export {
   MSE_TOLERANCE,
   SIGN_FREE_METHODS,
 } from './scan-metrics';
+export type { ReplayContext, ReplayStep, ReplayMode, FieldStatus, FieldDiff, ResultComparison } from './replay';
+export { registerReplayStep, replayStepNames, getReplayStep, replaySteps, compareResults, formatComparison, stableJson, REPLAY_TOLERANCES } from './replay';

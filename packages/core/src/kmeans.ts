@@ -226,6 +226,9 @@ export function kmeansPlusPlus(src: ActiveRows, mean: Float64Array, k: number, r
     }
     let bestPot = Infinity;
     let bestId = -1;
+    // All candidates are drawn first (the draws do not depend on their distances), so the
+    // kernels compute every candidate's distances in one pass over X.
+    const ids: number[] = [];
     for (let t = 0; t < trials; t++) {
       const target = rng.uniform() * pot;
       // searchsorted (side='left'): first r with cum[r] ≥ target, clipped to n − 1
@@ -236,9 +239,23 @@ export function kmeansPlusPlus(src: ActiveRows, mean: Float64Array, k: number, r
         if (cum[mid] < target) lo = mid + 1;
         else hi = mid;
       }
-      const id = lo;
-      rowCentred(src, mean, id, cand, 0);
-      distancesTo(src, mean, cand, tryD);
+      ids.push(lo);
+    }
+    const fast = kernelsFor(src);
+    let many: Float64Array | null = null;
+    if (fast) {
+      const cands = new Float64Array(trials * m);
+      ids.forEach((id, t) => rowCentred(src, mean, id, cands, t * m));
+      many = new Float64Array(n * trials);
+      if (!fast.distances(src, mean, cands, trials, many)) many = null;
+    }
+    for (let t = 0; t < trials; t++) {
+      const id = ids[t];
+      if (many) for (let r = 0; r < n; r++) tryD[r] = many[r * trials + t];
+      else {
+        rowCentred(src, mean, id, cand, 0);
+        distancesTo(src, mean, cand, tryD);
+      }
       let p = 0;
       for (let r = 0; r < n; r++) {
         if (closest[r] < tryD[r]) tryD[r] = closest[r];

@@ -39,7 +39,10 @@ export interface PcaOptions {
  * gives Z and M = YᵀZ; the small problem is the SVD of B = QᵀX_c with
  * Q = orth(X_c Y) — the same subspace approximation as sklearn's, since
  * BᵀB = Z M⁻¹ Zᵀ — solved from two (K+p)×(K+p) eigenproblems. Cost
- * O(n·m·(K+p)·(q+1)), memory O(m·(K+p)). Power-iteration normalisation is
+ * O(n·m·(K+p)·(q+1)), memory O(m·(K+p)). When that is more than one pass
+ * forming the m×m scatter matrix S = X_cᵀX_c (n·m²/2, i.e. when
+ * m < 4·(K+p)·(q+1): few channels), S is formed once and Z = S·Y replaces the
+ * passes over X (same products, summed in another order). Power-iteration normalisation is
  * by QR (Gram–Schmidt) where sklearn uses LU: the spanned subspaces are the
  * same, only rounding differs. Ω comes from specmap's Rng (not numpy's), so
  * the result equals sklearn's up to the approximation error of the method,
@@ -266,6 +269,23 @@ function normalProduct(src: ActiveRows, mean: Float64Array, Y: Float64Array, l: 
   return { Z, ss };
 }
 
+/** Z = S·Y for the m×m scatter matrix S and l vectors Y (as normalProduct), ss = trace(S). */
+function scatterProduct(S: Float64Array, Y: Float64Array, l: number, m: number): { Z: Float64Array; ss: number } {
+  const Z = new Float64Array(l * m);
+  for (let c = 0; c < l; c++) {
+    const oc = c * m;
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      const oi = i * m;
+      for (let j = 0; j < m; j++) s += S[oi + j] * Y[oc + j];
+      Z[oc + i] = s;
+    }
+  }
+  let ss = 0;
+  for (let i = 0; i < m; i++) ss += S[i * m + i];
+  return { Z, ss };
+}
+
 /** Orthonormalise l vectors of length m in place (modified Gram–Schmidt, applied twice); collapsed vectors become 0. */
 export function orthonormalize(Y: Float64Array, l: number, m: number): void {
   for (let pass = 0; pass < 2; pass++) {
@@ -297,14 +317,17 @@ function pcaRandomized(src: ActiveRows, k: number, p: number, q: number, seed: n
   let Y = new Float64Array(l * m);
   for (let i = 0; i < l * m; i++) Y[i] = rng.normal();
   let ss = 0;
+  // Few channels: one pass for the scatter matrix is cheaper than q + 1 passes (see pca()).
+  const S = m < 4 * l * (q + 1) ? gram(src, mean) : null;
+  const product = (Yc: Float64Array) => (S ? scatterProduct(S, Yc, l, m) : normalProduct(src, mean, Yc, l));
   for (let it = 0; it < q; it++) {
     orthonormalize(Y, l, m);
-    const r = normalProduct(src, mean, Y, l);
+    const r = product(Y);
     Y = r.Z;
     ss = r.ss;
   }
   orthonormalize(Y, l, m);
-  const last = normalProduct(src, mean, Y, l);
+  const last = product(Y);
   ss = last.ss;
   const Z = last.Z;
   const dof = Math.max(n - 1, 1);

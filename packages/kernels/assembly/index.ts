@@ -390,7 +390,9 @@ function kmeansChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
   const C = argp(A_Y);
   const labels = argp(A_LABELS);
   const dist = argp(A_DIST);
-  const accum = argi(A_ACCUM) != 0;
+  const mode = argi(A_ACCUM);
+  const accum = mode == 1; // 1: sums and counts per cluster; 2: every distance (dist is count×k)
+  const allD = mode == 2;
   const scratch = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE);
   const S = scratch; // R×mp f32
   const ACC = S + <usize>R * <usize>mp * 4; // k×mp f32
@@ -437,6 +439,13 @@ function kmeansChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
         if (e2 < bestD) { bestD = e2; best = t + 2; }
         const e3 = hsum(a3);
         if (e3 < bestD) { bestD = e3; best = t + 3; }
+        if (allD) {
+          const p = dist + ((<usize>(sb + i) * ksz + <usize>t) << 3);
+          store<f64>(p, e0);
+          store<f64>(p + 8, e1);
+          store<f64>(p + 16, e2);
+          store<f64>(p + 24, e3);
+        }
       }
       for (; t < k; t++) {
         const c0 = C + <usize>t * cs;
@@ -448,10 +457,11 @@ function kmeansChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
         }
         const e0 = hsum(a0);
         if (e0 < bestD) { bestD = e0; best = t; }
+        if (allD) store<f64>(dist + ((<usize>(sb + i) * ksz + <usize>t) << 3), e0);
       }
       const r = sb + i;
       store<i32>(labels + (<usize>r << 2), best);
-      store<f64>(dist + (<usize>r << 3), bestD);
+      if (!allD) store<f64>(dist + (<usize>r << 3), bestD);
       if (accum) {
         const p = counts + (<usize>best << 3);
         store<f64>(p, load<f64>(p) + 1);

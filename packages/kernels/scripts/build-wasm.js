@@ -7,13 +7,15 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+// KERNELS_WASM_OUT=<dir> builds elsewhere (the tests check that a fresh build reproduces dist/kernels.wasm).
+const outDir = process.env.KERNELS_WASM_OUT ? path.resolve(process.env.KERNELS_WASM_OUT) : path.join(root, 'dist');
+fs.mkdirSync(outDir, { recursive: true });
 const asc = require.resolve('assemblyscript/bin/asc.js', { paths: [root] });
 const args = [
   asc,
   'assembly/index.ts',
-  '--outFile', 'dist/kernels.wasm',
-  '--textFile', 'dist/kernels.wat',
+  '--outFile', path.join(outDir, 'kernels.wasm'),
+  '--textFile', path.join(outDir, 'kernels.wat'),
   '--enable', 'simd,threads',
   '--importMemory',
   '--sharedMemory',
@@ -26,5 +28,5 @@ const args = [
   '--shrinkLevel', '0',
 ];
 execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-const wasm = fs.readFileSync(path.join(root, 'dist', 'kernels.wasm'));
+const wasm = fs.readFileSync(path.join(outDir, 'kernels.wasm'));
 console.log(`kernels.wasm: ${wasm.length} bytes`);

@@ -338,6 +338,27 @@ export function kmeansAssign(
   return r === true;
 }
 
+/** Squared distances of every active row to each of k centres (K×m, shifted coordinates): out is count×k. */
+export function distances(src: RowSource, shift: Float64Array | null, centres: ArrayLike<number>, k: number, out: Float64Array): boolean {
+  const r = withJob(src, 4, 2048, (job) => {
+    const { mp, n } = job;
+    job.args[A_K] = k;
+    job.args[A_ACCUM] = 2;
+    job.shift(shift);
+    job.args[A_Y] = job.rowsF32(centres, k);
+    const lab = job.alloc(n * 4);
+    const dst = job.alloc(n * k * 8);
+    job.args[A_LABELS] = lab;
+    job.args[A_DIST] = dst;
+    job.scratch(R * mp * 4 + k * mp * 4);
+    job.partials(1);
+    job.run();
+    out.set(f64(dst, n * k));
+    return true;
+  });
+  return r === true;
+}
+
 /** What one HALS pass returns (k×m WᵀX, k×k WᵀW of the updated W, and the W half of the projected-gradient violation). */
 export interface HalsPass {
   WtX: Float64Array;

@@ -161,3 +161,19 @@ export function halsPass(src: RowSource, W: Float64Array, k: number, clip: boole
   }
   return { WtX, WtW, violation };
 }
+
+export function distances(src: RowSource, shift: Float64Array | null, centres: ArrayLike<number>, k: number, out: Float64Array): boolean {
+  const { data, m, n, row } = rowsOf(src);
+  for (let r = 0; r < n; r++) {
+    const b = row(r);
+    for (let t = 0; t < k; t++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) {
+        const d = value(data, b + j, false, shift, j) - centres[t * m + j];
+        s += d * d;
+      }
+      out[r * k + t] = s;
+    }
+  }
+  return true;
+}

@@ -25,3 +25,6 @@ export {
   formatValue,
 } from './figure';
 export type { RenderOptions, FigureLayout, Box } from './figure';
+export { renderResultSvg, renderResultPngDpi, dpiScales, BASE_DPI } from './svg';
+export type { SvgOptions } from './svg';
+export { dpiToPixelsPerMetre } from './png';

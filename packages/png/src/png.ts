@@ -46,6 +46,13 @@ function paeth(a: number, b: number, c: number): number {
 export interface EncodePngOptions {
   /** Text chunks (tEXt, Latin-1 keyword and value), e.g. {Software: 'specmap'}. */
   text?: Record<string, string>;
+  /** Resolution in dots per inch, written as a pHYs chunk (pixels per metre, rounded). */
+  dpi?: number;
+}
+
+/** Pixels per metre of a resolution in dots per inch (as the pHYs chunk stores it). */
+export function dpiToPixelsPerMetre(dpi: number): number {
+  return Math.round(dpi / 0.0254);
 }
 
 /**
@@ -101,6 +108,15 @@ export function encodePng(width: number, height: number, rgba: Uint8Array, optio
   ihdr[11] = 0; // adaptive filtering
   ihdr[12] = 0; // no interlace
   const parts: Uint8Array[] = [PNG_SIGNATURE, chunk('IHDR', ihdr)];
+  if (options.dpi !== undefined) {
+    if (!(options.dpi > 0) || !Number.isFinite(options.dpi)) throw new SpecmapError('ARG', `invalid PNG resolution ${options.dpi} dpi`);
+    const phys = new Uint8Array(9);
+    const pv = new DataView(phys.buffer);
+    pv.setUint32(0, dpiToPixelsPerMetre(options.dpi));
+    pv.setUint32(4, dpiToPixelsPerMetre(options.dpi));
+    phys[8] = 1; // unit: metre
+    parts.push(chunk('pHYs', phys));
+  }
   for (const [key, value] of Object.entries(options.text ?? {})) {
     const kv = `${key}\0${value}`;
     const bytes = new Uint8Array(kv.length);
