@@ -4,12 +4,15 @@
 #   2. runner self-check   the bad notebooks in tests/fixtures/notebooks-bad must fail
 #   3. notebooks           every notebooks/*.ipynb and tests/fixtures/notebooks/*.ipynb
 #   4. lab host build      tests/lab-host (only when missing or older than its inputs)
-#   5. lab e2e             tests/e2e/lab-notebook.mjs (live tslab kernel in JupyterLab)
+#   5. lab e2e             tests/e2e/lab-notebook.mjs (live tslab kernel in JupyterLab; click, regions kept in the output metadata)
 #   6. CLI                 specmap analyze on the STXM Fe stack (NMF, 2 components)
 #   7. report e2e          tests/e2e/report-click.mjs on the CLI's report.html
 #   8. view e2e            tests/e2e/view-payloads.mjs (hostile/broken payload corpus),
 #                          tests/e2e/view-interact.mjs (hover, regions, embedding, export)
 #   9. view benchmark      bench/view-draw.mjs (600×500×4: first draw < 1 s, hover within a frame)
+#  10. static fallback     tests/e2e/static-fallback.mjs (executed notebook without the extension:
+#                          nbconvert HTML and the lab host without the specmap renderer show the PNGs)
+#  11. scan report e2e     tests/e2e/view-scan.mjs (specmap scan → scan.html, click a run → its view)
 # Every step runs even if an earlier one failed (a step whose input is missing
 # fails). Ends with "N passed, N failed"; exits 1 if anything failed.
 # Assumes `npm ci` (which builds the packages through `prepare`) has run.
@@ -114,6 +117,15 @@ view_bench() {
   node bench/view-draw.mjs
 }
 
+static_fallback() {
+  if [ ! -f tests/lab-host/build/build-ok ]; then echo "the lab host is not built"; return 1; fi
+  node tests/e2e/static-fallback.mjs
+}
+
+view_scan() {
+  node tests/e2e/view-scan.mjs
+}
+
 step "unit tests" unit_tests
 step "notebook runner catches failures" bad_notebooks
 step "notebooks" notebooks
@@ -124,6 +136,8 @@ step "report e2e (click)" report_click
 step "view e2e (payload corpus)" view_payloads
 step "view e2e (interactions)" view_interact
 step "view benchmark (600×500, k=4)" view_bench
+step "static fallback (no extension)" static_fallback
+step "scan report e2e (click a run)" view_scan
 
 t_end=$(date +%s.%N)
 echo

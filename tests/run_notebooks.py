@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 tests/run_notebooks.py [--expect-fail] [--out DIR]
                                              [--timeout S] [NOTEBOOK_OR_DIR ...]
 
-Default notebooks: notebooks/*.ipynb and tests/fixtures/notebooks/*.ipynb.
+Default notebooks: notebooks/**/*.ipynb (subfolders included) and
+tests/fixtures/notebooks/**/*.ipynb.
 Each runs in the kernel named by its metadata (tslab, jslab, python3, ...),
 with cwd = the notebook's folder. Executed copies go to tests/out/notebooks/.
 On a failure it prints the notebook, the cell index, the head of the cell
@@ -52,7 +53,9 @@ def collect(args):
     out = []
     for p in paths:
         if os.path.isdir(p):
-            out.extend(sorted(glob.glob(os.path.join(p, "*.ipynb"))))
+            # subfolders too (notebooks/teaching/...), never Jupyter checkpoints
+            found = glob.glob(os.path.join(p, "**", "*.ipynb"), recursive=True)
+            out.extend(sorted(f for f in found if ".ipynb_checkpoints" not in f))
         elif os.path.isfile(p):
             out.append(p)
         elif args:

@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 // Live-kernel browser test: the test JupyterLab page (tests/lab-host) opens a
 // tslab notebook, runs all cells, and the specmap renderer must show a view
-// whose map reacts to a click.
+// whose map reacts to a click. Then a rectangle region drawn on that view must
+// be stored in the output's metadata (metadata[MIME].regions, what a save
+// writes) and be shown again after the cell's outputs are re-rendered.
 //
 //   node tests/e2e/lab-notebook.mjs [--notebook PATH] [--screenshot OUT.png]
 //                                   [--timeout SECONDS]
+//                                   [--docs-screenshot OUT.png [--docs-view N]
+//                                    [--docs-pixel X,Y] [--docs-height PX]]
+//
+// --docs-screenshot: a screenshot cropped to view N (default: the clicked one)
+// with pixel X,Y selected, e.g. docs/screenshot-jupyterlab.png:
+//   node tests/e2e/lab-notebook.mjs --docs-screenshot docs/screenshot-jupyterlab.png --docs-view 1 --docs-pixel 76,21
 //
 // Defaults: notebooks/01-stxm-fe-quickstart.ipynb, tests/out/lab-notebook.png,
 // 180 s overall. Needs: tests/lab-host/build (npm run build -w @specmap/lab-host),
@@ -32,14 +40,22 @@ function parseArgs(argv) {
     notebook: path.join(ROOT, 'notebooks/01-stxm-fe-quickstart.ipynb'),
     screenshot: path.join(ROOT, 'tests/out/lab-notebook.png'),
     timeout: 180,
+    docsScreenshot: null,
+    docsHeight: 1900,
+    docsView: null,
+    docsPixel: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--notebook') (a.notebook = path.resolve(v)), i++;
     else if (k === '--screenshot') (a.screenshot = path.resolve(v)), i++;
     else if (k === '--timeout') (a.timeout = Number(v)), i++;
+    else if (k === '--docs-screenshot') (a.docsScreenshot = path.resolve(v)), i++;
+    else if (k === '--docs-height') (a.docsHeight = Number(v)), i++;
+    else if (k === '--docs-view') (a.docsView = Number(v)), i++;
+    else if (k === '--docs-pixel') (a.docsPixel = v.split(',').map(Number)), i++;
     else if (k === '-h' || k === '--help') {
-      console.log('usage: node tests/e2e/lab-notebook.mjs [--notebook PATH] [--screenshot OUT.png] [--timeout S]');
+      console.log('usage: node tests/e2e/lab-notebook.mjs [--notebook PATH] [--screenshot OUT.png] [--timeout S] [--docs-screenshot OUT.png [--docs-height PX] [--docs-view N] [--docs-pixel X,Y]]');
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -335,11 +351,127 @@ async function run() {
   await page.screenshot({ path: args.screenshot, fullPage: false });
   log(`screenshot ${path.relative(process.cwd(), args.screenshot)}${title ? `; panel shows "${title}"` : ''}`);
 
+  const regionNote = await regionsPersist(page, root, r, k);
+  if (args.docsScreenshot) await docsScreenshot(page, args.docsView ?? v, args.docsPixel ?? [x, y]);
+
   // Let late errors (e.g. from the click) surface before judging.
   await page.waitForTimeout(500);
   closing = true;
   await page.close();
-  return `${nViews} view(s), pixel (${x}, ${y}) of view ${v} selected`;
+  return `${nViews} view(s), pixel (${x}, ${y}) of view ${v} selected; ${regionNote}`;
+}
+
+/** The cell index and output index of the output holding a view's root element. */
+async function outputOf(page, root) {
+  return root.evaluate((el, mime) => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const cells = [...w.content.widgets];
+    const i = cells.findIndex((c) => c.node.contains(el));
+    if (i < 0) return null;
+    const outs = [...cells[i].node.querySelectorAll('.jp-OutputArea-child')];
+    const shown = outs.findIndex((o) => o.contains(el));
+    // Output models with the specmap MIME type, in order; the view is the n-th of them.
+    const withMime = [];
+    for (let j = 0; j < cells[i].model.outputs.length; j++) if (cells[i].model.outputs.get(j).data[mime]) withMime.push(j);
+    const nth = outs.slice(0, shown + 1).filter((o) => o.querySelector('.specmap-view')).length - 1;
+    return { cell: i, output: withMime[nth] };
+  }, MIME);
+}
+
+/**
+ * Live regions: draw a rectangle on the view's component-0 map; it must be
+ * stored in the output's metadata (metadata[MIME].regions in the notebook
+ * model, i.e. what a save writes), survive a re-render of the output (the
+ * cell's outputs rebuilt from their JSON: a new renderer reads the metadata),
+ * and be shown again by the new view (its regions chart drawn).
+ */
+async function regionsPersist(page, root, r, k) {
+  const where = await outputOf(page, root);
+  if (!where || where.output === undefined) throw new Error('cannot find the notebook output of the view');
+  const map0 = await root.$('canvas[data-scale][data-component="0"]');
+  await (await root.$('.specmap-tool-rect')).click();
+  await map0.scrollIntoViewIfNeeded();
+  const box = await map0.boundingBox();
+  const [ax, ay, bx, by] = [Math.round(r.width * 0.2), Math.round(r.height * 0.3), Math.round(r.width * 0.45), Math.round(r.height * 0.5)];
+  const at = (px, py) => [box.x + (px + 0.5) * k, box.y + (py + 0.5) * k];
+  await page.mouse.move(...at(ax, ay));
+  await page.mouse.down();
+  await page.mouse.move(...at((ax + bx) / 2, (ay + by) / 2), { steps: 4 });
+  await page.mouse.move(...at(bx, by), { steps: 4 });
+  await page.mouse.up();
+  await guard(page.waitForFunction((el) => el.getAttribute('data-regions') === '1', root, { timeout: 10_000 }));
+  const stored = await page.evaluate(
+    ([w, mime]) => {
+      const cell = window.jupyterapp.shell.currentWidget.content.widgets[w.cell];
+      const live = cell.model.outputs.get(w.output).metadata?.[mime]?.regions ?? null;
+      const saved = cell.model.toJSON().outputs[w.output].metadata?.[mime]?.regions ?? null; // what a save writes
+      return { live, saved };
+    },
+    [where, MIME],
+  );
+  const reg = stored.saved?.[0];
+  if (!Array.isArray(stored.saved) || stored.saved.length !== 1 || reg.kind !== 'rect')
+    throw new Error(`the drawn rectangle is not in the output metadata: ${JSON.stringify(stored).slice(0, 300)}`);
+  if (JSON.stringify(stored.live) !== JSON.stringify(stored.saved)) throw new Error('output metadata differs between the model and its JSON');
+  log(`rectangle region stored in cell ${where.cell} output ${where.output} metadata: ${JSON.stringify(reg).slice(0, 160)}`);
+
+  // Re-render: the cell's outputs cleared and added back from their JSON (as a
+  // notebook loaded from disk): new output models, new renderers. (Replacing
+  // one output in place would reuse the renderer, which keeps its view.)
+  await root.evaluate((el) => (window.__specmapOldView = el));
+  await page.evaluate((w) => {
+    const outputs = window.jupyterapp.shell.currentWidget.content.widgets[w.cell].model.outputs;
+    const json = outputs.toJSON();
+    outputs.clear();
+    for (const o of json) outputs.add(o);
+  }, where);
+  await guard(page.waitForFunction(() => !window.__specmapOldView.isConnected, null, { timeout: 15_000 }));
+  const fresh = await page.waitForFunction(
+    (w) => {
+      const cell = window.jupyterapp.shell.currentWidget.content.widgets[w.cell];
+      const views = [...cell.node.querySelectorAll('.specmap-view')];
+      return views.find((v) => v.getAttribute('data-regions') === '1' && v.querySelector('.specmap-chart-regions svg .role-mark')) ?? null;
+    },
+    where,
+    { timeout: 20_000 },
+  );
+  const back = await fresh.evaluate((el) => ({ n: el.getAttribute('data-regions'), sel: el.getAttribute('data-selection') }));
+  if (back.n !== '1') throw new Error(`after the re-render the view shows ${back.n} region(s)`);
+  return `rectangle region stored in the output metadata and shown again after a re-render`;
+}
+
+/** A cropped screenshot of view `v`'s output (README image) with pixel `sel` selected. */
+async function docsScreenshot(page, v, sel) {
+  await page.setViewportSize({ width: 1500, height: args.docsHeight + 300 });
+  await page.waitForTimeout(300);
+  const root = await page.locator('.specmap-view').nth(v).elementHandle();
+  const map = await root.$('canvas[data-scale][data-component="0"]');
+  const s = Number(await map.getAttribute('data-scale'));
+  await (await root.$('.specmap-tool-pixel'))?.click();
+  await map.scrollIntoViewIfNeeded();
+  await map.click({ position: { x: (sel[0] + 0.5) * s, y: (sel[1] + 0.5) * s } });
+  await page.waitForFunction((el) => el.getAttribute('data-spectrum') === el.getAttribute('data-selected'), root, { timeout: 15_000 });
+  await page.mouse.move(2, 2);
+  await page.waitForTimeout(300);
+  const box = await root.boundingBox();
+  const shellBox = await page.locator('.jp-NotebookPanel-notebook').boundingBox();
+  await root.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(200);
+  const b = await root.boundingBox();
+  const height = Math.min(b.height, shellBox.y + shellBox.height - b.y, args.docsHeight);
+  fs.mkdirSync(path.dirname(args.docsScreenshot), { recursive: true });
+  // Width: up to the right edge of the widest child (the view's own box spans the output area).
+  const right = await root.evaluate((el) => {
+    const edge = el.getBoundingClientRect().right;
+    let r = 0;
+    for (const c of el.querySelectorAll('button, select, input, canvas, svg, .specmap-map, .specmap-header *')) {
+      const b = c.getBoundingClientRect();
+      if (b.width > 0 && b.right <= edge) r = Math.max(r, b.right);
+    }
+    return r;
+  });
+  await page.screenshot({ path: args.docsScreenshot, clip: { x: b.x - 8, y: b.y - 8, width: Math.min(box.width, right - b.x) + 16, height: height + 8 } });
+  log(`docs screenshot ${path.relative(process.cwd(), args.docsScreenshot)} (${(fs.statSync(args.docsScreenshot).size / 1024).toFixed(0)} KiB)`);
 }
 
 let code = 1;

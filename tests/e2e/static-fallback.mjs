@@ -215,7 +215,7 @@ async function partB(facts) {
   const factory = await page.evaluate((mime) => window.jupyterapp.shell.currentWidget.content.rendermime.mimeTypes.includes(mime), MIME);
   check(!factory, 'JupyterLab has no renderer for the specmap MIME type');
   // Outputs render lazily (windowed notebook): scroll each cell with a show() output into view.
-  const sel = '.jp-OutputArea-output .jp-RenderedImage img';
+  const sel = '.jp-OutputArea-output.jp-RenderedImage img';
   const cellIdx = await page.evaluate((mime) => {
     const w = window.jupyterapp.shell.currentWidget;
     const out = [];
@@ -227,7 +227,11 @@ async function partB(facts) {
   }, MIME);
   check(cellIdx.length > 0, `the notebook model holds the specmap outputs (cells ${cellIdx.join(', ')})`);
   for (const i of cellIdx) {
-    await page.evaluate((i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'start'), i);
+    await page.evaluate(async (i) => {
+      const nb = window.jupyterapp.shell.currentWidget.content;
+      nb.activeCellIndex = i;
+      await nb.scrollToCell(nb.widgets[i], 'start');
+    }, i);
     await page.waitForFunction(([i, s]) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.querySelector(s)?.complete, [i, sel], { timeout: 30_000 });
   }
   const sizes = await imageSizes(page, sel);
@@ -237,7 +241,11 @@ async function partB(facts) {
   const body = await page.evaluate(() => document.querySelector('.jp-NotebookPanel').innerText);
   const nmf = facts.printed.find((l) => /NMF/.test(l));
   check(!nmf || body.includes(nmf), `the printed text is shown ("${nmf}")`);
-  await page.evaluate((i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center'), cellIdx[1] ?? cellIdx[0]);
+  await page.evaluate(async (i) => {
+    const nb = window.jupyterapp.shell.currentWidget.content;
+    nb.activeCellIndex = i;
+    await nb.scrollToCell(nb.widgets[i], 'start');
+  }, cellIdx[1] ?? cellIdx[0]);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(args.out, 'lab-no-extension.png') });
   closing = true;

@@ -4,6 +4,8 @@ import { ANALYZE_USAGE, runAnalyze } from './commands/analyze';
 import { CONVERT_USAGE, runConvert } from './commands/convert';
 import { RSF_USAGE, runRsf } from './commands/rsf';
 import { SCAN_USAGE, runScan } from './commands/scan';
+import { REPLAY_USAGE, runReplay } from './commands/replay';
+import { FIGURE_USAGE, runFigure } from './commands/figure';
 import { prepareInputs } from './flags/input';
 
 /**
@@ -67,6 +69,27 @@ export const COMMANDS: Command[] = [
       for (const note of scan.notes) process.stdout.write(`specmap: ${note}\n`);
       for (const r of scan.rows.filter((row) => row.chosen)) process.stdout.write(`specmap: chosen ${r.dir}\n`);
       for (const w of scan.warnings) process.stderr.write(`specmap: warning: ${w}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'replay',
+    summary: 'rerun the analysis a summary.json describes (input sha256 checked first) and report whether the result is identical',
+    usage: REPLAY_USAGE,
+    run: async (argv) => {
+      const run = await runReplay(argv);
+      process.stdout.write(`specmap: ${run.verdict}\n${run.table}\n`);
+      if (run.outDir) process.stdout.write(`specmap: rerun outputs in ${run.outDir}\n`);
+      return run.ok ? 0 : 1;
+    },
+  },
+  {
+    name: 'figure',
+    summary: 'write the static figure of a result.arrow as SVG (vector spectra, text) or PNG at a chosen dpi',
+    usage: FIGURE_USAGE,
+    run: (argv) => {
+      const run = runFigure(argv);
+      process.stdout.write(`specmap: figure ${run.format}${run.dpi ? ` at ${run.dpi} dpi` : ''}, ${run.bytes} bytes → ${run.file}\n`);
       return 0;
     },
   },

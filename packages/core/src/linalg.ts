@@ -24,7 +24,13 @@ export const KERNELS_MIN_VALUES = 1 << 18;
  * differences to the Float64 path ≲ 1e-6); SPECMAP_KERNELS=0 disables them.
  */
 export function kernelsFor(src: ActiveRows): KernelsModule | null {
-  if (!(src.data instanceof Float32Array) || src.count * src.cols < KERNELS_MIN_VALUES) return null;
+  const streamed = (src as { file?: unknown }).file !== undefined; // out-of-core rows (see pcaStream)
+  if (!streamed && (!(src.data instanceof Float32Array) || src.count * src.cols < KERNELS_MIN_VALUES)) return null;
+  return loadKernels();
+}
+
+/** The @specmap/kernels module when it loads and its WASM path is available, else null. */
+export function loadKernels(): KernelsModule | null {
   if (kernelsModule === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -1,7 +1,7 @@
 import { SpecmapError } from './errors';
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { gram, symmetricEigen } from './linalg';
+import { gram, kernelsFor, symmetricEigen } from './linalg';
 import { checkSeed } from './random';
 import { MT19937 } from './mt19937';
 import { NonNegativeScan, rankWarning, scanNonNegative } from './nmf-input';
@@ -334,6 +334,8 @@ function fitCd(
   let converged = false;
   let iterations = 0;
   const data = src.data;
+  // Large Float32 inputs: the same row pass on @specmap/kernels (WASM SIMD, worker threads; W kept in shared memory).
+  const session = kernelsFor(src)?.halsSession(src, W, k, clip) ?? null;
 
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
@@ -342,7 +344,12 @@ function fitCd(
     let violation = 0;
     const hh = regularised ? withL2(HHt, hhReg, reg.l2W) : HHt;
     // W half-sweep fused with the accumulation of WᵀX and WᵀW (one pass over X).
-    for (let r = 0; r < n; r++) {
+    if (session) {
+      const pass = session.pass(H, hh, reg.l1W);
+      WtX.set(pass.WtX);
+      WtW.set(pass.WtW);
+      violation = pass.violation;
+    } else for (let r = 0; r < n; r++) {
       const base = index[r] * m;
       if (clip) {
         for (let j = 0; j < m; j++) {
@@ -438,6 +445,10 @@ function fitCd(
       break;
     }
   }
+  if (session) {
+    session.readW(W);
+    session.dispose();
+  }
   return { iterations, converged, loss, stopValue: ratio };
 }
 
@@ -499,8 +510,10 @@ export function nndsvdInit(
   const sigma = new Float64Array(k);
   for (let j = 0; j < k; j++) sigma[j] = Math.sqrt(Math.max(eig.values[j], 0));
   // U (n×k) = X·Vᵀ / σ.
-  const U = new Float64Array(n * k);
-  for (let r = 0; r < n; r++) {
+  const fastU = kernelsFor(src)?.project(src, null, eig.vectors.subarray(0, k * m), k, clip) ?? null;
+  const U = fastU ?? new Float64Array(n * k);
+  if (fastU) for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) U[r * k + j] = sigma[j] === 0 ? 0 : U[r * k + j] / sigma[j];
+  else for (let r = 0; r < n; r++) {
     const base = index[r] * m;
     for (let j = 0; j < k; j++) {
       if (sigma[j] === 0) continue;

@@ -1,6 +1,6 @@
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { columnMeans, gram, kernelsFor, symmetricEigen } from './linalg';
+import { columnMeans, gram, kernelsFor, loadKernels, symmetricEigen } from './linalg';
 import { SpecmapError } from './errors';
 import { checkSeed, Rng } from './random';
 
@@ -93,6 +93,37 @@ export function pca(x: SpectralStack | MatrixView, options: PcaOptions): Decompo
     return r;
   }
   return pcaRandomized(src, k, p, q, seed);
+}
+
+/**
+ * Out-of-core PCA of a float32 C-order `.npy` file (rows = all axes but the
+ * last, columns = the last): the rows stream from disk in chunks through
+ * @specmap/kernels (each thread reads its chunk at its offset), so only the
+ * n×K scores and m×m matrices are held in memory. Same options and the same
+ * numbers, bit for bit, as `pca()` on that cube in memory when the kernels
+ * run (a Float32 cube of ≥ 2^18 values). Throws SpecmapError('KERNELS') when
+ * the WASM kernels are unavailable.
+ */
+export function pcaStream(path: string, options: PcaOptions): Decomposition {
+  const K = loadKernels();
+  if (!K) throw new SpecmapError('KERNELS', 'pcaStream needs the @specmap/kernels WebAssembly path (unavailable here)');
+  const f = K.openNpy(path);
+  try {
+    const n = f.rows;
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) index[i] = i;
+    const src = { data: new Float32Array(0), file: f.source.file, rows: n, cols: f.cols, index, count: n } as ActiveRows;
+    const k = checkComponents(options.components, n, f.cols);
+    if ((options.solver ?? 'full') === 'full') return pcaFull(src, k);
+    const seed = checkSeed(options.seed ?? 0);
+    const p = options.oversamples ?? 10;
+    const piOpt = options.powerIterations ?? 'auto';
+    const q = piOpt === 'auto' ? (k < 0.1 * Math.min(n, f.cols) ? 7 : 4) : piOpt;
+    if (k + p >= Math.min(n, f.cols)) return pcaFull(src, k);
+    return pcaRandomized(src, k, p, q, seed);
+  } finally {
+    f.close();
+  }
 }
 
 /** The exact covariance-route PCA of the active rows (see `pca`). */

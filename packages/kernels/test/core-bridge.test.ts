@@ -75,3 +75,28 @@ test('NMF (cd) on the kernels agrees with the TypeScript path; 1 and 2 threads b
   assert.deepEqual(Array.from(a2.components), Array.from(a1.components));
   assert.deepEqual(Array.from(a2.weights), Array.from(a1.weights));
 });
+
+test('out of core: pcaStream on a .npy file equals pca() on the cube in memory, bit for bit', async () => {
+  const { pcaStream } = await import('@specmap/core/dist/pca');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('fs');
+  const { join } = await import('path');
+  const { tmpdir } = await import('os');
+  const dir = mkdtempSync(join(tmpdir(), 'specmap-pca-stream-'));
+  try {
+    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64, ${m}), }`;
+    const h = Buffer.from(header + ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n', 'latin1');
+    const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
+    pre.writeUInt16LE(h.length, 8);
+    const file = join(dir, 'cube.npy');
+    writeFileSync(file, Buffer.concat([pre, h, Buffer.from(X32.buffer, X32.byteOffset, X32.byteLength)]));
+    for (const solver of ['full', 'randomized'] as const) {
+      const a = pca(fastView, { components: 3, solver, seed: 4 });
+      const b = pcaStream(file, { components: 3, solver, seed: 4 });
+      assert.deepEqual(Array.from(b.components), Array.from(a.components), `${solver} components`);
+      assert.deepEqual(Array.from(b.weights), Array.from(a.weights), `${solver} scores`);
+      assert.deepEqual(Array.from(b.explainedVariance!), Array.from(a.explainedVariance!), `${solver} variance`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

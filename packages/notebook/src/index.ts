@@ -131,3 +131,6 @@ export function show(result: AnalysisResult, options: ShowOptions = {}): void {
   const data = displayBundle(result, options);
   write({ data, metadata: {}, transient: {} }, false);
 }
+
+export { saveResult, exportFigure, figureBytes, machineInfo } from './save';
+export type { SaveOptions, SavedRun, ReplayFile, MachineInfo, ExportFigureOptions, ExportedFigure } from './save';

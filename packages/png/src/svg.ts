@@ -305,13 +305,17 @@ export function renderResultSvg(r: AnalysisResult, options: SvgOptions = {}): st
     text(x0 + swatch + 3 * fs, cy, e.label, { baseline: 'middle' });
   });
 
-  // footnote
+  // footnote (long lines cut with an ellipsis; ~0.56 em per character)
+  const fit = (t: string, maxW: number) => {
+    const max = Math.max(4, Math.floor(maxW / (0.56 * fontSize)));
+    return t.length <= max ? t : t.slice(0, max - 1) + '…';
+  };
   let fy = plotTop + plotH + xAxisH + 6 * fs;
   text(pad, fy, r.method === 'pca' ? 'Maps: (0,0) top left; centred on 0, range ±max(|p1|,|p99|).' : 'Maps: (0,0) top left; colour range = p1…p99 of each map.', { color: [100, 100, 100] });
   fy += lineH + 3 * fs;
   for (let i = 0; i < Math.min(warnings.length, 3); i++) {
     const more = i === 2 && warnings.length > 3 ? ` (+${warnings.length - 3} more)` : '';
-    text(pad, fy, `Warning: ${warnings[i]}${more}`, { color: [176, 84, 0] });
+    text(pad, fy, fit(`Warning: ${warnings[i]}`, figW - 2 * pad - more.length * 0.56 * fontSize) + more, { color: [176, 84, 0] });
     fy += lineH + 3 * fs;
   }
   out.push('</svg>');

@@ -22,7 +22,8 @@ export function bundlePath(): string {
 
 let cachedBundle: string | null = null;
 
-function readBundle(): string {
+/** The view's IIFE bundle (text), read once. */
+export function readBundle(): string {
   if (cachedBundle === null) {
     const p = bundlePath();
     if (!fs.existsSync(p)) {
@@ -51,7 +52,8 @@ export function escapeInlineScript(js: string): string {
 export const REPORT_CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'";
 
-const PAGE_CSS = `
+/** CSS of the report page around the view. */
+export const PAGE_CSS = `
 :root { color-scheme: light; }
 html, body { margin: 0; background: #ffffff; color: rgba(0, 0, 0, 0.87); }
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif; font-size: 14px; }

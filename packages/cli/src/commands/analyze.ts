@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   analyze,
@@ -186,6 +187,14 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
       ? { width: result.measured.width, height: result.measured.height, binning: result.measured.binning }
       : null,
     provenance: result.provenance,
+    machine: {
+      platform: process.platform,
+      arch: process.arch,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      cpus: os.cpus().length,
+      node: process.versions.node,
+      threads: process.env.SPECMAP_THREADS ?? null,
+    },
     outputs: ['result.arrow', 'components.csv', 'weights.npy', 'figure.png', 'report.html', 'summary.json'],
     timings: {} as Record<string, number>,
   };

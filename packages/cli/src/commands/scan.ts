@@ -29,6 +29,7 @@ import { methodOptions } from '../flags/method';
 import { preparePreprocessing } from '../flags/preprocess';
 import { readReferences } from '../flags/references';
 import { analyzeAndWrite, ANALYZE_FLAGS } from './analyze';
+import { buildScanReportHtml } from '@specmap/widget/dist/scan-report';
 
 /**
  * `specmap scan`: run one method for every (K, ω) combination (and seeds),
@@ -56,6 +57,7 @@ Run every (K, ω) combination (every analyze flag applies to each run) and write
                    iterations, converged, seconds, dir, chosen
   scan.json        the same, the PCA scree, per-component stability, the rule and its decision
   scan.png         worst matched r (or MSE) and map overlap against ω per K (against K without ω)
+  scan.html        the same chart and the table; clicking a run shows its maps and spectra
 
 Choice (chosen = 1): with --references, the runs whose worst matched Pearson r is within
 ${R_TOLERANCE} of the best, then the lowest map overlap; without references, for each K the largest ω
@@ -281,6 +283,15 @@ export function runScan(argv: string[]): ScanRun {
     ) + '\n',
   );
   fs.writeFileSync(path.join(outDir, 'scan.png'), renderScanPng(scan));
+  // scan.html: the chart and table; a click shows that run's view (payloads inlined within a budget, else links).
+  const payloads = rows.map((row) => {
+    const f = path.join(outDir, row.dir, 'result.arrow');
+    return fs.existsSync(f) ? new Uint8Array(fs.readFileSync(f)) : null;
+  });
+  fs.writeFileSync(
+    path.join(outDir, 'scan.html'),
+    buildScanReportHtml(rows, payloads, { title: `specmap scan: ${spec.name}`, method: spec.name, references: scan.references, rule: choice.rule, notes: choice.notes }),
+  );
   return scan;
 }
 
