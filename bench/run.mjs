@@ -6,7 +6,8 @@
 //   node bench/run.mjs --sizes 64x64,256x256 --reps 3 --threads 1,2
 //
 // Thread counts: specmap SPECMAP_THREADS=t; scikit-learn OMP/OPENBLAS/MKL_NUM_THREADS=t.
-// Times are medians over --reps runs (per-iteration NMF: (T(N) − T(1))/(N − 1) within a process).
+// Times are medians over --reps runs (per-iteration NMF: (T(N) − T(1))/(N − 1) within a process, init 'random'
+// on both sides so that the difference holds the iterations only).
 import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
@@ -69,7 +70,7 @@ for (const size of sizes) {
   const file = join(DATA, `stack-${h}x${w}x256.npy`);
   const big = h * w > 100000;
   const R = big ? bigReps : reps;
-  const nmfIters = h * w > 100000 ? 20 : h * w > 10000 ? 50 : 200;
+  const nmfIters = h * w > 100000 ? 30 : h * w > 10000 ? 50 : 200;
   const rows = [];
   const add = (task, t, skr, spr, note = '') => {
     rows.push({ task, threads: t, sklearn: skr, specmap: spr, note });
@@ -85,6 +86,11 @@ for (const size of sizes) {
       const skTol = sk(file, 'nmf-cd-tol', t, 200, R);
       const spTo = sp(file, 'nmf-to-error', t, Math.min(400, 2 * skTol.iterations + 10), skTol.error, R);
       add(`NMF time to sklearn cd's final error (sklearn ${skTol.iterations} it., specmap ${spTo.iterations} it.)`, t, skTol, spTo);
+    }
+    if (wanted('floor')) {
+      // one read of X by specmap's lightest kernel: the memory-bandwidth floor of any per-iteration time
+      const f = sp(file, 'read-pass', t, 0, null, R);
+      add('one read of X, ms (specmap: column-sum kernel; numpy: X.sum(axis=0)) — the bandwidth floor', t, sk(file, 'read-pass', t, 0, 1), f, 'per_iter');
     }
     if (wanted('pca')) {
       add('PCA full (K=4)', t, sk(file, 'pca-full', t, 0, R), sp(file, 'pca-full', t, 0, null, R));
