@@ -125,9 +125,12 @@ if (wanted('cli') && sizes.includes('256x256')) {
   const cli = [];
   for (const t of threadList) {
     const a = repeat(reps, () => timed(PY, ['-c', pyCode, file], skEnv(t)));
-    const b = repeat(reps, () => timed(process.execPath, ['packages/cli/bin/specmap.js', 'analyze', file, '--method', 'nmf', '--components', '4', '--max-iter', '200', '--tol', '0', '--out', join(OUT, 'cli-256')], spEnv(t)));
-    cli.push({ threads: t, sklearn: a, specmap: b });
-    log(`CLI done-when t=${t}: sklearn ${fmt(a)} specmap ${fmt(b)}`);
+    const cliArgs = ['packages/cli/bin/specmap.js', 'analyze', file, '--method', 'nmf', '--components', '4', '--max-iter', '200', '--tol', '0', '--out', join(OUT, 'cli-256')];
+    const b = repeat(reps, () => timed(process.execPath, cliArgs, spEnv(t)));
+    // what-if: the cube read straight into the kernels' shared memory (the proposed io patch, see bench/io-shim.cjs)
+    const c = repeat(reps, () => timed(process.execPath, ['-r', join(HERE, 'io-shim.cjs'), ...cliArgs], spEnv(t)));
+    cli.push({ threads: t, sklearn: a, specmap: b, shared: c });
+    log(`CLI done-when t=${t}: sklearn ${fmt(a)} specmap ${fmt(b)} specmap+shared cube ${fmt(c)}`);
   }
   results.cli = cli;
 }
@@ -182,9 +185,14 @@ function markdown(res) {
     L.push('');
     L.push("scikit-learn: `python3 -c` loading the same file, `NMF(4, solver='mu', max_iter=200, tol=0).fit_transform`. specmap: the whole CLI (reading, NMF 'cd', writing result.arrow, report.html, figures). Wall time and peak RSS from /usr/bin/time.");
     L.push('');
-    L.push('| threads | scikit-learn | specmap analyze | ratio | peak MB sklearn | peak MB specmap |');
-    L.push('|---|---|---|---|---|---|');
-    for (const c of res.cli) L.push(`| ${c.threads} | ${c.sklearn.seconds.toFixed(2)} s | ${c.specmap.seconds.toFixed(2)} s | ${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)} | ${c.sklearn.vmhwm_mb.toFixed(0)} | ${c.specmap.vmhwm_mb.toFixed(0)} |`);
+    L.push("'shared cube': the same CLI with the .npy read straight into the kernels' shared memory (`node -r bench/io-shim.cjs`, what the proposed @specmap/io change does); without it @specmap/io returns a plain Float32Array, which the kernels can only stage chunk by chunk on the main thread (single-threaded).");
+    L.push('');
+    L.push('| threads | scikit-learn | specmap analyze | ratio | specmap analyze, shared cube | ratio | peak MB sklearn | peak MB specmap | peak MB specmap, shared cube |');
+    L.push('|---|---|---|---|---|---|---|---|---|');
+    for (const c of res.cli) {
+      const sh = c.shared ?? { seconds: NaN, vmhwm_mb: NaN };
+      L.push(`| ${c.threads} | ${c.sklearn.seconds.toFixed(2)} s | ${c.specmap.seconds.toFixed(2)} s | ${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)} | ${sh.seconds.toFixed(2)} s | ${(sh.seconds / c.sklearn.seconds).toFixed(2)} | ${c.sklearn.vmhwm_mb.toFixed(0)} | ${c.specmap.vmhwm_mb.toFixed(0)} | ${sh.vmhwm_mb.toFixed(0)} |`);
+    }
     L.push('');
   }
   return L.join('\n');

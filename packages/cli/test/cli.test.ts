@@ -101,6 +101,16 @@ test('specmap analyze --method nmf writes maps that reconstruct the data and Pea
   assert.equal(summary.iterations, 30, '--tol 0 runs exactly --max-iter iterations');
   assert.equal(summary.references.length, 2);
   assert.deepEqual(summary.references.map((x: { name: string }) => x.name), ['oxidized.r', 'reduced.r']);
+  // The matching table: one-to-one (Hungarian), each reference to a different component,
+  // its r equal to the Pearson matrix entry.
+  const assigned = summary.matching.assigned as { component: number; reference: string; r: number }[];
+  assert.equal(assigned.length, 2);
+  assert.notEqual(assigned[0].component, assigned[1].component);
+  for (const a of assigned) {
+    const ref = summary.references.find((x: { name: string }) => x.name === a.reference);
+    assert.equal(a.r, ref.pearson[a.component]);
+  }
+  assert.equal(summary.matching.ranked.length, 4);
   const check = JSON.parse(
     python(`
 import json, numpy as np

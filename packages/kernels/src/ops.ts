@@ -207,11 +207,25 @@ function usable(src: RowSource): boolean {
   return src.data instanceof Float32Array;
 }
 
+/** A Job, or null when its buffers do not fit in the 4 GiB shared memory (the caller then uses its TypeScript path). */
+function newJob(src: RowSource, op: number, chunkRows: number): Job | null {
+  try {
+    return new Job(src, op, chunkRows);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
 function withJob<T>(src: RowSource, op: number, chunkRows: number, body: (job: Job) => T): T | null {
   if (!usable(src)) return null;
-  const job = new Job(src, op, chunkRows);
+  const job = newJob(src, op, chunkRows);
+  if (!job) return null;
   try {
     return body(job);
+  } catch (e) {
+    if (e instanceof RangeError) return null; // a buffer did not fit (before the kernels ran): TypeScript path
+    throw e;
   } finally {
     job.free();
   }
@@ -387,17 +401,27 @@ export class HalsSession {
     this.job = new Job(src, 2, 2048);
     this.k = k;
     const job = this.job;
+    try {
+      this.wAddr = job.alloc(job.n * k * 8);
+      this.hAddr = job.alloc(k * job.mp * 4);
+      this.hhAddr = job.alloc(k * k * 8);
+    } catch (e) {
+      job.free();
+      throw e;
+    }
     job.args[A_K] = k;
     job.args[A_CLIP] = clip ? 1 : 0;
-    this.wAddr = job.alloc(job.n * k * 8);
     f64(this.wAddr, job.n * k).set(W.subarray(0, job.n * k));
     job.args[A_W] = this.wAddr;
-    this.hAddr = job.alloc(k * job.mp * 4);
     job.args[A_Y] = this.hAddr;
-    this.hhAddr = job.alloc(k * k * 8);
     job.args[A_HH] = this.hhAddr;
-    passScratch(job, k);
-    job.partials(k * job.mp + k * k + 1);
+    try {
+      passScratch(job, k);
+      job.partials(k * job.mp + k * k + 1);
+    } catch (e) {
+      job.free();
+      throw e;
+    }
   }
 
   pass(H: ArrayLike<number>, hh: ArrayLike<number>, l1W = 0): HalsPass {
@@ -431,5 +455,10 @@ export class HalsSession {
 /** Open a HALS session (see HalsSession), or null when the WASM path cannot run on this source. */
 export function halsSession(src: RowSource, W: Float64Array, k: number, clip: boolean): HalsSession | null {
   if (!usable(src)) return null;
-  return new HalsSession(src, W, k, clip);
+  try {
+    return new HalsSession(src, W, k, clip);
+  } catch (e) {
+    if (e instanceof RangeError) return null; // W and the partials do not fit next to the cube: TypeScript path
+    throw e;
+  }
 }

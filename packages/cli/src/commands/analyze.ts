@@ -8,6 +8,7 @@ import {
   DEFAULT_SPECTRA_BUDGET_BYTES,
   getMethod,
   listMethods,
+  matchComponents,
   type AnalysisResult,
   type MethodSpec,
   type ReferenceInput,
@@ -183,6 +184,7 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
           pearson: Array.from({ length: result.k }, (_, j) => result.references!.pearson[j * result.references!.spectra.length + r]),
         }))
       : [],
+    matching: matchingTable(result),
     measuredSpectra: result.measured
       ? { width: result.measured.width, height: result.measured.height, binning: result.measured.binning }
       : null,
@@ -214,4 +216,34 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * The component ↔ reference matching table of summary.json: for each
+ * component, every reference ranked by Pearson r (and cosine), and the optimal
+ * one-to-one assignment (Hungarian, maximising r; |r| for methods whose sign
+ * is arbitrary: PCA, ICA, LLE). Null without references.
+ */
+function matchingTable(result: AnalysisResult): Record<string, unknown> | null {
+  if (!result.references || result.references.spectra.length === 0) return null;
+  const absolute = ['pca', 'ica', 'lle', 'mlle'].includes(result.method);
+  const table = matchComponents(result.components, result.k, result.references.spectra, result.energies.length, {
+    metric: 'pearson',
+    absolute,
+  });
+  return {
+    metric: absolute ? '|pearson|' : 'pearson',
+    rule: 'optimal one-to-one assignment (Hungarian) maximising the metric; rank 1 = best reference for that component',
+    assigned: table.rows
+      .filter((row) => row.assigned)
+      .map((row) => ({ component: row.component, reference: row.name ?? row.reference, r: row.r, cosine: row.cosine })),
+    ranked: table.rows.map((row) => ({
+      component: row.component,
+      reference: row.name ?? row.reference,
+      rank: row.rank,
+      r: row.r,
+      cosine: row.cosine,
+      assigned: row.assigned,
+    })),
+  };
 }
