@@ -165,7 +165,8 @@ function markdown(res) {
     `both sides ran in the same session, alternately, on the same .npy files (bench/generate.py: K = 4 non-negative mixtures + 1 % noise, float32). ` +
     `Medians over repeated runs; "ratio" = specmap time / scikit-learn time (< 1: specmap faster). Peak memory = VmHWM of the process (includes the interpreter).`);
   L.push('');
-  for (const [size, rows] of Object.entries(res.sizes)) {
+  const pixels = (size) => size.split('x').map(Number).reduce((a, b) => a * b, 1);
+  for (const [size, rows] of Object.entries(res.sizes).sort((a, b) => pixels(a[0]) - pixels(b[0]))) {
     L.push(`## ${size} × 256 channels`);
     L.push('');
     L.push('| task | threads | scikit-learn | specmap | ratio | peak MB sklearn | peak MB specmap |');

@@ -3,6 +3,8 @@
 #   1. unit tests          node --import tsx --test packages/*/test/*.test.ts
 #   2. runner self-check   the bad notebooks in tests/fixtures/notebooks-bad must fail
 #   3. notebooks           every notebooks/*.ipynb and tests/fixtures/notebooks/*.ipynb
+#      notebook replays    tests/replay_notebooks.sh: `specmap replay` of the main result each
+#                          notebook saved in out/notebooks/ must be IDENTICAL
 #   4. lab host build      tests/lab-host (only when missing or older than its inputs)
 #   5. lab e2e             tests/e2e/lab-notebook.mjs (live tslab kernel in JupyterLab; click, regions kept in the output metadata)
 #   6. CLI                 specmap analyze on the STXM Fe stack (NMF, 2 components)
@@ -66,7 +68,12 @@ bad_notebooks() {
 }
 
 notebooks() {
+  rm -rf out/notebooks   # each notebook saves its main result here afresh (replayed by the next step)
   /usr/bin/python3 tests/run_notebooks.py
+}
+
+notebook_replays() {
+  bash tests/replay_notebooks.sh
 }
 
 # Rebuild the host page when build/ is missing or any input is newer than it.
@@ -129,6 +136,7 @@ view_scan() {
 step "unit tests" unit_tests
 step "notebook runner catches failures" bad_notebooks
 step "notebooks" notebooks
+step "notebook replays (IDENTICAL)" notebook_replays
 step "lab host build" lab_host_build
 step "lab e2e (live kernel)" lab_e2e
 step "CLI: NMF on the STXM Fe stack" cli

@@ -423,6 +423,17 @@ console.log(`check passed: chosen K=${chosenRun.k}, omega=${chosenRun.omega}; r 
             `Cu2O ${chosenRun.r[1].toFixed(4)} (study 0.906), Cu ${chosenRun.r[2].toFixed(4)}; ${seconds.toFixed(0)} s`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, the NMF-SO run chosen by the ω scan (`chosen`) on the line-subtracted synthetic stack (the stack before the background, built in memory, is saved as `input.npy`), is saved with `saveResult` to `out/notebooks/05-cu-oxides/`; from the repository root, `npx specmap replay out/notebooks/05-cu-oxides/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "05-cu-oxides");
+const t0Save = Date.now();
+const saved = saveResult(chosen, saveDir, { stack: stack, input: makeStack(), options: { method: "nmf-so", components: chosenRun.k, omega: chosenRun.omega, seed: 0, maxIter: 500, references: references, spectraBudgetBytes: 0 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb.cells = cells
 nb.metadata = {

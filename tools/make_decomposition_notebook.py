@@ -187,6 +187,17 @@ show(best);
 console.log(`chosen: K=${chosen.k}, omega=${chosen.omega}; notebook ran in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, the NMF-SO run chosen by the scan on the 3 × 3-binned real stack (`best`), is saved with `saveResult` to `out/notebooks/03-decomposition/`; from the repository root, `npx specmap replay out/notebooks/03-decomposition/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "03-decomposition");
+const t0Save = Date.now();
+const saved = saveResult(best, saveDir, { stack: real, options: { method: "nmf-so", components: chosen.k, omega: chosen.omega ?? 0.1, seed: 0, references: refs.map((r, q) => ({ name: ["oxidized.r", "reduced.r"][q], ...r })) } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb.cells = cells
 nb.metadata = {

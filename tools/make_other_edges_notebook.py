@@ -240,6 +240,17 @@ console.log(`check passed: Mn NMF-SO r ${so.r.map((v) => v.toFixed(4)).join(", "
             `LCF ${lcfErr.map((v) => v.toFixed(3)).join(", ")}; EELS PC1 ${(100 * pcaE.explainedVarianceRatio![0]).toFixed(1)} %, Mn r ${segR.map((r) => r[0].toFixed(3)).join(", ")}; ${seconds.toFixed(0)} s`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, NMF-SO (K = 4, ω = 0.1) of the synthetic Mn K-edge map (`mnResults["0.1"]`; the stack is built in memory, so it is saved too, as `input.npy`), is saved with `saveResult` to `out/notebooks/07-other-edges/`; from the repository root, `npx specmap replay out/notebooks/07-other-edges/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "07-other-edges");
+const t0Save = Date.now();
+const saved = saveResult(mnResults["0.1"], saveDir, { stack: syn.stack, options: { method: "nmf-so", components: 4, omega: 0.1, seed: 0, maxIter: 500, references: mnStd, spectraBudgetBytes: 0 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb.cells = cells
 nb.metadata = {

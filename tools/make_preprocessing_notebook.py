@@ -193,6 +193,20 @@ let mx = 0; for (const s of reg.shifts) mx = Math.max(mx, Math.abs(s.dx), Math.a
 console.log(`reference channel ${reg.referenceChannel}; largest |shift| ${mx.toFixed(2)} px over ${reg.shifts.length} frames`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, the STXM stack after optical density, the iron mask and the L3/L2 arctan background (`runs.l3l2`), analysed by PCA with K = 2, is saved with `saveResult` to `out/notebooks/02-preprocessing/`; from the repository root, `npx specmap replay out/notebooks/02-preprocessing/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+import { analyze } from "@specmap/core";
+const pcaL3l2 = analyze(runs.l3l2, { method: "pca", components: 2 });
+console.log(`PCA of the L3/L2-background-free stack: explained variance ratio ${Array.from(pcaL3l2.explainedVarianceRatio!, (v) => v.toFixed(4)).join(", ")}`);
+const saveDir = path.join("..", "out", "notebooks", "02-preprocessing");
+const t0Save = Date.now();
+const saved = saveResult(pcaL3l2, saveDir, { stack: runs.l3l2, options: { method: "pca", components: 2 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb["cells"] = cells
 nb["metadata"] = {

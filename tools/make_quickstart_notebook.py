@@ -166,6 +166,17 @@ console.log(`check passed: raw OD best r(oxidized) = ${raw.best[0].toFixed(3)}; 
             `after baseline removal r = ${edge.matched.map((x) => x.toFixed(3)).join(", ")} (oxidized, reduced)`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, NMF (K = 2) of the baseline-removed, masked stack (`nmfEdge`), is saved with `saveResult` to `out/notebooks/01-stxm-fe-quickstart/`; from the repository root, `npx specmap replay out/notebooks/01-stxm-fe-quickstart/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "01-stxm-fe-quickstart");
+const t0Save = Date.now();
+const saved = saveResult(nmfEdge, saveDir, { stack: stack, options: { method: "nmf", components: 2, seed: 0, maxIter: 1000, tol: 1e-4, references: refs } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb.cells = cells
 nb.metadata = {

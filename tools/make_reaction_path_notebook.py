@@ -254,8 +254,18 @@ md(r"""
 Linear-combination fitting of every pixel with the three real standards (non-negative least
 squares, weights summing to 1) gives composition maps to compare with the truth and with the
 mLLE progress; the histograms show how many pixels hold each fraction. The radial structure
-functions |χ(R)| of the end members (autobk background, k² weighting, Hanning window 2–12 Å⁻¹,
-no phase correction) are computed from the full-range standards up to 7950 eV.
+functions |χ(R)| of the end members (autobk background with rbkg = 1 Å, k² weighting, Hanning
+window 2–12 Å⁻¹ with dk = 1, no phase correction) are computed from the full-range standards up
+to 7950 eV.
+
+**The background's k-weight matters.** larch's `autobk` fits the background with k¹ weighting by
+default. On Fe3O4 (and γ-FeOOH) that leaves a slow wiggle in χ(k) at high k, which the k² weight of
+the transform amplifies into a spurious peak at ≈ 1.05 Å, just above rbkg, larger than the Fe–O
+shell; the same happens on the raw XDI file (so the normalised, flattened table is not the cause)
+and for any e0 between 7120 and 7126 eV. Fitting the background with the transform's k-weight
+(`bkgKweight: 2`, now the default of `rsfSpectrum`, `rsfMaps` and `specmap rsf`) removes it: the Fe–O peak of Fe3O4 is then at 1.47 Å and its
+Fe–Fe peak (the largest) at 2.58 Å, phase-uncorrected. Below, "first peak" is the first local
+maximum above rbkg holding at least half of the largest |χ(R)|.
 """)
 
 code(r"""
@@ -270,11 +280,29 @@ fh.counts.forEach((c, j) => console.log(`${lcf.names[j].padEnd(12)} fraction his
 """)
 
 code(r"""
+import { readXasSpectrum } from "@specmap/xafs";
+const rsfOptions = { rbkg: 1, bkgKweight: 2, kweight: 2, kmin: 2, kmax: 12, dk: 1, window: "hanning" };
 const rsfs = [{ name: "Fe", mu: full.Fe }, { name: "Fe3O4", mu: full.Fe3O4 }, { name: "gamma-FeOOH", mu: full.FeOOH }]
-  .map((s) => ({ name: s.name, res: rsfSpectrum(full.E, s.mu, { kweight: 2, kmin: 2, kmax: 12, window: "hanning" }) }));
+  .map((s) => ({ name: s.name, res: rsfSpectrum(full.E, s.mu, rsfOptions) }));
 const R = rsfs[0].res.ft.r;
 const upto = R.findIndex((v) => v > 6);
-for (const s of rsfs) { let ip = 1; for (let i = 1; i < upto; i++) if (s.res.ft.mag[i] > s.res.ft.mag[ip]) ip = i; console.log(`${s.name.padEnd(12)} first-shell peak at R = ${R[ip].toFixed(2)} Å (no phase correction)`); }
+/** First local maximum of |χ(R)| above rbkg with at least half the largest value up to 6 Å, and the largest. */
+function peaks(mag: ArrayLike<number>): { first: number; largest: number } {
+  let il = 1; for (let i = 1; i < upto; i++) if (mag[i] > mag[il]) il = i;
+  for (let i = 1; i < upto; i++) if (R[i] > 1 && mag[i] >= mag[i - 1] && mag[i] > mag[i + 1] && mag[i] >= 0.5 * mag[il]) return { first: R[i], largest: R[il] };
+  return { first: NaN, largest: R[il] };
+}
+const rsfPeaks: Record<string, { first: number; largest: number }> = {};
+for (const s of rsfs) {
+  const p = (rsfPeaks[s.name] = peaks(s.res.ft.mag));
+  console.log(`${s.name.padEnd(12)} e0 ${s.res.autobk!.e0} eV: first peak at R = ${p.first.toFixed(2)} Å, largest at ${p.largest.toFixed(2)} Å (no phase correction)`);
+}
+// The same on the raw Fe3O4 XDI file (ln(I0/It), not flattened), and with larch's default k¹ background weighting.
+const xdi = readXasSpectrum(path.join("..", "examples", "data", "fe-k-standards", "Fe3O4_rt_01.xdi"));
+const xdiPeaks = peaks(rsfSpectrum(xdi.x, xdi.y, rsfOptions).ft.mag);
+const k1Peaks = peaks(rsfSpectrum(full.E, full.Fe3O4, { ...rsfOptions, bkgKweight: 1 }).ft.mag);
+console.log(`Fe3O4 from the raw XDI: first peak at ${xdiPeaks.first.toFixed(2)} Å; with a k¹-weighted background: ${k1Peaks.first.toFixed(2)} Å (spurious, just above rbkg)`);
+if (!(Math.abs(rsfPeaks.Fe3O4.first - 1.47) < 0.05 && Math.abs(xdiPeaks.first - rsfPeaks.Fe3O4.first) < 0.05 && Math.abs(rsfPeaks.Fe.first - 2.18) < 0.05)) throw new Error("RSF peaks drifted");
 tslab.display.png(plot(R.subarray(0, upto), rsfs.map((s, j) => ({ y: s.res.ft.mag.subarray(0, upto), label: s.name, color: COLORS[j] })), "|chi(R)| of the end members (k^2, 2-12 1/A)", "A"));
 """)
 
@@ -288,6 +316,17 @@ strongly than here. Down-weighting densely populated stretches of the path (mw-N
 match of every component with its real standard here. LCF with the true standards is the
 reference answer when the standards are known; the embedding needs no standards to order the
 spectra.
+""")
+
+md(r"""
+**Saved for replay.** The main result, the modified-LLE embedding of the synthetic-from-real corrosion map (`mlle`; the stack is built in memory, so it is saved too, as `input.npy`), is saved with `saveResult` to `out/notebooks/04-reaction-path/`; from the repository root, `npx specmap replay out/notebooks/04-reaction-path/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "04-reaction-path");
+const t0Save = Date.now();
+const saved = saveResult(mlle, saveDir, { stack: stack, options: { method: "mlle", components: 2, neighbors: 12, references: references } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
 """)
 
 nb = nbf.v4.new_notebook()

@@ -240,6 +240,17 @@ console.log(`check passed: raw r(ox.r) ${rawMatch.r[0].toFixed(4)}; chosen K=${b
             `r(red.t) ${bestRun.rT[1].toFixed(4)}; LCF vs NMF-SO K=2: fraction r ${cmps[0].fraction.toFixed(4)}, thickness r ${cmps[0].thickness.toFixed(4)}; ${seconds.toFixed(0)} s`);
 """)
 
+md(r"""
+**Saved for replay.** The main result, the chosen NMF-SO run on the background-free iron pixels (`best`), is saved with `saveResult` to `out/notebooks/06-stxm-fe-analysis/`; from the repository root, `npx specmap replay out/notebooks/06-stxm-fe-analysis/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "out", "notebooks", "06-stxm-fe-analysis");
+const t0Save = Date.now();
+const saved = saveResult(best, saveDir, { stack: stack, options: { method: "nmf-so", components: bestRun.k, omega: bestRun.omega, seed: 0, maxIter: 300, references: T, spectraBudgetBytes: 0 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 nb = nbf.v4.new_notebook()
 nb.cells = cells
 nb.metadata = {

@@ -254,6 +254,19 @@ md(r"""
 pixels are mixtures of a few pure spectra plus noise. The next notebook asks how to find the pure
 spectra and their maps *without* knowing them — and why the method matters.
 """)
+md(r"""
+**Saved for replay.** This notebook's synthetic stack (built in memory, saved as `input.npy`) with a PCA (K = 2) of it is saved with `saveResult` to `out/notebooks/teaching/01-what-is-a-spectral-image/`; from the repository root, `npx specmap replay out/notebooks/teaching/01-what-is-a-spectral-image/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+import { analyze } from "@specmap/core";
+const pcaSyn = analyze(stack, { method: "pca", components: 2 });
+const saveDir = path.join("..", "..", "out", "notebooks", "teaching", "01-what-is-a-spectral-image");
+const t0Save = Date.now();
+const saved = saveResult(pcaSyn, saveDir, { stack: stack, options: { method: "pca", components: 2 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 write("01-what-is-a-spectral-image.ipynb", cells)
 
 # --------------------------------------------------------------------------- 02
@@ -411,6 +424,17 @@ md(r"""
 read; ω trades map overlap for sharper phases; K is chosen from several indicators together
 (scree, error vs K, stability), and on real data from the chemistry too.
 """)
+md(r"""
+**Saved for replay.** The NMF run of the three-method comparison (`runs.nmf`; the synthetic stack, built in memory, is saved as `input.npy`) is saved with `saveResult` to `out/notebooks/teaching/02-pca-nmf-ica/`; from the repository root, `npx specmap replay out/notebooks/teaching/02-pca-nmf-ica/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "..", "out", "notebooks", "teaching", "02-pca-nmf-ica");
+const t0Save = Date.now();
+const saved = saveResult(runs.nmf, saveDir, { stack: stack, options: { method: "nmf", components: 2, seed: 0, maxIter: 400 } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 write("02-pca-nmf-ica.ipynb", cells)
 
 # --------------------------------------------------------------------------- 03
@@ -555,4 +579,15 @@ Manifold learning (mLLE) recovers the order from the spectra alone; with known s
 gives the fractions and hence the progress directly. Compare both: agreement means the standards
 describe the path; disagreement points to a missing phase.
 """)
+md(r"""
+**Saved for replay.** The mLLE embedding (`mlle`; the synthetic stack, built in memory, is saved as `input.npy`) is saved with `saveResult` to `out/notebooks/teaching/03-reaction-paths-manifold/`; from the repository root, `npx specmap replay out/notebooks/teaching/03-reaction-paths-manifold/summary.json` redoes it from the recorded input, steps and options and checks that it is identical.
+""")
+code(r"""
+import { saveResult } from "@specmap/notebook";
+const saveDir = path.join("..", "..", "out", "notebooks", "teaching", "03-reaction-paths-manifold");
+const t0Save = Date.now();
+const saved = saveResult(mlle, saveDir, { stack: stack, options: { method: "mlle", components: 2, neighbors: 12, references: references } });
+console.log(`saved ${saved.outputs.join(", ")} to ${saveDir} in ${Date.now() - t0Save} ms`);
+""")
+
 write("03-reaction-paths-manifold.ipynb", cells)

@@ -135,3 +135,47 @@ test('replay: bad manifests are one-line errors', () => {
   const r3 = specmap(['replay']);
   assert.equal(r3.code, 2);
 });
+
+test('replay of a notebook run on a synthetic stack (no input file): saveResult writes input.npy, replay reads it', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-replay-syn-'));
+  const m = 30;
+  const E = Float64Array.from({ length: m }, (_, i) => 700.1 + i * 0.37);
+  const a = E.map((e) => 0.1 + 1 / (1 + Math.exp(-(e - 706) / 0.8)));
+  const b = E.map((e) => 0.1 + 1 / (1 + Math.exp(-(e - 708) / 0.8)));
+  const { stack } = syntheticStack({ spectra: [{ name: 'a', values: a }, { name: 'b', values: b }], energies: E, width: 16, height: 12, seed: 5, noise: { counts: 2000 } });
+  stack.metadata.warnings = ['a warning of the input'];
+  stack.mask = Uint8Array.from({ length: 16 * 12 }, (_, p) => (p % 7 === 3 ? 0 : 1));
+  // no steps: the stack itself is the input
+  const result = analyze(stack, { method: 'nmf', components: 2, seed: 2, maxIter: 25, spectraBudgetBytes: 0 });
+  const out = path.join(dir, 'plain');
+  const saved = saveResult(result, out, { stack, options: { method: 'nmf', components: 2, seed: 2, maxIter: 25, spectraBudgetBytes: 0 } });
+  assert.ok(saved.outputs.includes('input.npy') && fs.existsSync(path.join(out, 'input.npy')));
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.replay.input, null);
+  assert.equal(summary.replay.inputCopy.file, 'input.npy');
+  assert.match(summary.replay.inputCopy.sha256, /^[0-9a-f]{64}$/);
+  assert.equal(summary.replay.inputCopy.metadata.source, 'synthetic');
+  const r = specmap(['replay', path.join(out, 'summary.json')]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^specmap: replay IDENTICAL: nmf k=2 \(notebook run\)/);
+
+  // with steps: the stack before them is given as `input`, and the steps are re-applied
+  const before = { ...stack, data: stack.data.slice(), mask: undefined, metadata: { ...stack.metadata } };
+  let st = cropEnergy({ ...before, data: before.data.slice(), metadata: { ...before.metadata } }, 702, 710);
+  st = binSpatial(st, 2);
+  const res2 = analyze(st, { method: 'pca', components: 2 });
+  const out2 = path.join(dir, 'steps');
+  saveResult(res2, out2, { stack: st, input: before });
+  const r2 = specmap(['replay', out2]);
+  assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+  assert.match(r2.stdout, /^specmap: replay IDENTICAL: pca k=2 \(notebook run\)/);
+
+  // a changed input.npy is an error naming it
+  const file = path.join(out, 'input.npy');
+  const bytes = fs.readFileSync(file);
+  bytes[bytes.length - 2] ^= 0x01;
+  fs.writeFileSync(file, bytes);
+  const r3 = specmap(['replay', out]);
+  assert.equal(r3.code, 1);
+  assert.match(r3.stderr, /^specmap: error: saved input changed: .*input\.npy has sha256 [0-9a-f]{64} but .*summary\.json recorded [0-9a-f]{64}\n$/);
+});

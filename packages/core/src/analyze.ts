@@ -119,8 +119,23 @@ export function analyze(stack: SpectralStack, options: AnalyzeOptions): Analysis
     references,
     embedding: decomposition.embedding,
     labels: decomposition.labels,
+    extraMaps: checkedMaps(decomposition.maps, stack.width * stack.height, method),
     measured: measuredForPayload(stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES),
   };
+}
+
+/** The method's extra maps, checked (length n, file-safe distinct names); undefined when there are none. */
+function checkedMaps(maps: AnalysisResult['extraMaps'], n: number, method: string): AnalysisResult['extraMaps'] {
+  if (!maps || maps.length === 0) return undefined;
+  const seen = new Set<string>();
+  for (const mp of maps) {
+    if (!/^[A-Za-z0-9_-]+$/.test(mp.name) || seen.has(mp.name)) {
+      throw new SpecmapError('INTERNAL', `method ${method}: extra map name "${mp.name}" is not a distinct file-safe name`);
+    }
+    seen.add(mp.name);
+    if (mp.data.length !== n) throw new SpecmapError('SHAPE', `method ${method}: extra map ${mp.name} has ${mp.data.length} values for ${n} pixels`);
+  }
+  return maps;
 }
 
 /** Versions of the JavaScript runtime, for the provenance (works in Node and in browsers). */

@@ -41,6 +41,20 @@ export interface Decomposition {
   embedding?: AnalysisResult['embedding'];
   /** Segmentation methods (k-means, ...): a label per pixel; copied to AnalysisResult.labels. */
   labels?: Int32Array;
+  /**
+   * Extra per-pixel maps (length n each, NaN where undefined), e.g. the LCF
+   * R-factor or the mLLE progress; copied to AnalysisResult.extraMaps.
+   */
+  maps?: ExtraMap[];
+}
+
+/** A named per-pixel map beside the weights (length n, raster order, NaN where undefined). */
+export interface ExtraMap {
+  /** File-safe name ([A-Za-z0-9_-]); the CLI writes it as `<name>.npy`. */
+  name: string;
+  /** Unit or meaning of the values ('' when dimensionless). */
+  unit?: string;
+  data: Float32Array;
 }
 
 /**

@@ -15,7 +15,7 @@ export type { AnalyzeOptions, ReferenceInput } from './analyze';
 export { interpolate, opticalDensity, RANGE_RTOL } from './preprocess';
 export type { I0Spectrum } from './preprocess';
 export { measuredForPayload, DEFAULT_SPECTRA_BUDGET_BYTES } from './measured';
-export type { Decomposition, MatrixView } from './decomposition';
+export type { Decomposition, ExtraMap, MatrixView } from './decomposition';
 export { fromStack, checkComponents } from './decomposition';
 export type { PcaOptions } from './pca';
 export { pca } from './pca';

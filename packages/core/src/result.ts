@@ -85,4 +85,9 @@ export interface AnalysisResult {
   };
   /** A segmentation label per pixel (k-means, argmax of weights), length n; -1 = unlabelled (masked). */
   labels?: Int32Array;
+  /**
+   * Extra per-pixel maps of the method (LCF `rfactor` and `constant`, mLLE
+   * `progress`, ...): each length n (raster order), NaN where undefined.
+   */
+  extraMaps?: { name: string; unit?: string; data: Float32Array }[];
 }

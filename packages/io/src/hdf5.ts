@@ -13,6 +13,7 @@ import { allocFloat32, oneLineErrors } from './binary';
 import { resolveEnergies, type EnergyOptions } from './tiff';
 import { sha256File } from './hash';
 import type { Spectrum } from './spectrum';
+import { hdf5InWorker, readInWorker, type Hdf5Limits } from './hdf5-host';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type H5Module = any;
@@ -32,6 +33,19 @@ export function loadHdf5(): Promise<void> {
     });
   }
   return loading;
+}
+
+/**
+ * Called at every step of a read (each object visited, each block of the
+ * cube): the worker of ./hdf5-host counts these to tell a slow read from a hang.
+ */
+let progressHook: (() => void) | undefined;
+/** @internal Set the progress callback (the HDF5 worker). */
+export function setHdf5Progress(fn: (() => void) | undefined): void {
+  progressHook = fn;
+}
+function progress(): void {
+  if (progressHook) progressHook();
 }
 
 /** Whether {@link loadHdf5} has completed. */
@@ -75,6 +89,7 @@ function openH5(file: string): any {
   }
   if (st.isDirectory()) throw new SpecmapError('EISDIR', `input is a directory, not a file: ${file}`);
   if (!isHdf5File(file)) throw new SpecmapError('HDF5_FORMAT', `${file}: not an HDF5 file (no HDF5 signature)`);
+  progress();
   try {
     const f = new H.File(file, 'r');
     if (!f || f.file_id === undefined || f.file_id < 0n) throw new Error('cannot open');
@@ -191,6 +206,7 @@ function walk(H: H5Module, root: any, visit: (path: string, obj: any) => boolean
     }
     for (const k of keys) {
       if (++count > 100000) return;
+      progress();
       const full = `${p}/${k}`;
       if (seen.has(full)) continue;
       seen.add(full);
@@ -226,13 +242,14 @@ function readVector(ds: any, file: string, what: string): Float64Array {
   if (!isNumeric(ds)) throw new SpecmapError('HDF5_TYPE', `${file}: ${what} (${ds.path}) is not numeric`);
   const n = shapeOf(ds).reduce((a, b) => a * b, 1);
   if (n > 1e8) throw new SpecmapError('TOO_LARGE', `${file}: ${what} (${ds.path}) has ${n} values`);
+  progress();
   const v = ds.value;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Number(v[i]);
   return out;
 }
 
-export interface Hdf5StackOptions extends EnergyOptions {
+export interface Hdf5StackOptions extends EnergyOptions, Hdf5Limits {
   /** Path of the cube dataset (default: found from NeXus attributes). */
   dataset?: string;
   /** Path of the energy-axis dataset (default: the NXdata axis named like an energy). */
@@ -375,7 +392,30 @@ function umAxis(ds: any, file: string): Float64Array | undefined {
  * of energies are returned in `metadata.i0` / `metadata.ringCurrent`.
  */
 export function readHdf5Stack(file: string, options: Hdf5StackOptions = {}): SpectralStack {
+  checkInput(file);
+  const viaWorker = hdf5InWorker(options) ? readInWorker('stack', file, options, options) : undefined;
+  if (viaWorker) return viaWorker as SpectralStack;
+  return readHdf5StackDirect(file, options);
+}
+
+/**
+ * {@link readHdf5Stack} in this thread, without the worker's time and memory
+ * limits (needs {@link loadHdf5}). For trusted files, and the worker itself.
+ */
+export function readHdf5StackDirect(file: string, options: Hdf5StackOptions = {}): SpectralStack {
   return oneLineErrors(() => quiet(() => readHdf5StackInner(file, options)));
+}
+
+/** The cheap checks before any worker starts: exists, a file, HDF5 signature. */
+function checkInput(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new SpecmapError('ENOENT', `input file not found: ${file}`);
+  }
+  if (st.isDirectory()) throw new SpecmapError('EISDIR', `input is a directory, not a file: ${file}`);
+  if (!isHdf5File(file)) throw new SpecmapError('HDF5_FORMAT', `${file}: not an HDF5 file (no HDF5 signature)`);
 }
 
 function readHdf5StackInner(file: string, options: Hdf5StackOptions): SpectralStack {
@@ -411,6 +451,7 @@ function readHdf5StackInner(file: string, options: Hdf5StackOptions): SpectralSt
       let nonFinite = 0;
       for (let a = 0; a < shape[0]; a += block) {
         const b = Math.min(shape[0], a + block);
+        progress();
         const v = loc.ds.slice([[a, b], [0, shape[1]], [0, shape[2]]]);
         if (!v || typeof v.length !== 'number' || v.length < (b - a) * rowValues) {
           throw new SpecmapError('HDF5_FORMAT', `${file}: could not read rows ${a}–${b} of ${loc.ds.path}`);
@@ -485,7 +526,15 @@ function readHdf5StackInner(file: string, options: Hdf5StackOptions): SpectralSt
  * `label` attribute, with `energyShift` not applied here), and NXdata groups
  * whose @signal is 1-D with an axis in @axes.
  */
-export function readHdf5Spectra(file: string): (Spectrum & { attributes: Record<string, unknown> })[] {
+export function readHdf5Spectra(file: string, limits: Hdf5Limits = {}): (Spectrum & { attributes: Record<string, unknown> })[] {
+  checkInput(file);
+  const viaWorker = hdf5InWorker(limits) ? readInWorker('spectra', file, {}, limits) : undefined;
+  if (viaWorker) return viaWorker as (Spectrum & { attributes: Record<string, unknown> })[];
+  return readHdf5SpectraDirect(file);
+}
+
+/** {@link readHdf5Spectra} in this thread, without the worker's limits (needs {@link loadHdf5}). */
+export function readHdf5SpectraDirect(file: string): (Spectrum & { attributes: Record<string, unknown> })[] {
   return oneLineErrors(() => quiet(() => readHdf5SpectraInner(file)));
 }
 

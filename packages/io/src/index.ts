@@ -2,7 +2,8 @@
  * @specmap/io: readers and writers of spectral stacks and spectra.
  *
  *   readStack(path)        .hdr (ALS/aXis2000 STXM + .xim frames) | .npy | .npz | .tif/.tiff
- *                          (multi-page, folder, glob) | .h5/.nxs (NeXus; after loadHdf5()) | .dm3/.dm4
+ *                          (multi-page, folder, glob) | .h5/.nxs (NeXus; read in a worker thread
+ *                          with a time limit and a memory cap) | .dm3/.dm4
  *   readStackAsync(path)   the same, starting HDF5 support when needed
  *   readSpectrum(path)     two-column text spectrum (I0, references)
  *   readSpectraFile(path)  any spectrum format (.prj, .xdi, .msa, .e, .h5, .nor, .csv, …)
@@ -25,8 +26,10 @@ export { readNpz, readNpzStack, listNpz } from './npz';
 export type { NpzStackOptions } from './npz';
 export { readTiffStack, readTiffPages, writeTiffStack, writeTiffMap, listSeries, lzwDecode, packBitsDecode } from './tiff';
 export type { EnergyOptions, TiffPage } from './tiff';
-export { loadHdf5, hdf5Loaded, isHdf5File, readHdf5Stack, readHdf5Spectra, writeHdf5Stack } from './hdf5';
+export { loadHdf5, hdf5Loaded, isHdf5File, readHdf5Stack, readHdf5Spectra, readHdf5StackDirect, readHdf5SpectraDirect, writeHdf5Stack } from './hdf5';
 export type { Hdf5StackOptions } from './hdf5';
+export { startHdf5Worker } from './hdf5-host';
+export type { Hdf5Limits } from './hdf5-host';
 export { readDmStack, readDmSpectrum, readDmTags, dmImages } from './dm';
 export type { DmTag, DmArray, DmImage } from './dm';
 export { toPixelMajor, AXIS_ORDERS } from './layout';

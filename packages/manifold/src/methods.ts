@@ -123,7 +123,14 @@ function embeddingDecomposition(stack: SpectralStack, fit: LleModel, name: strin
     mean,
     parameters,
     embedding: { method: name, d, coords: fit.embedding, standards: fit.standards, progress: fit.progress },
+    ...(fit.progress ? { maps: [progressMap(fit.progress, fit.parameters.progressStandards)] } : {}),
   };
+}
+
+/** The progress map as an extra map of the result (`progress.npy` from the CLI). */
+function progressMap(progress: Float32Array, ends: unknown): NonNullable<Decomposition['maps']>[number] {
+  const e = Array.isArray(ends) && ends.length === 2 ? ends.map(String) : undefined;
+  return { name: 'progress', unit: e ? `0 at ${e[0]}, 1 at ${e[1]} (coordinate 0 rescaled)` : 'coordinate 0 rescaled between two references', data: progress };
 }
 
 function runLle(method: LleMethod, name: string) {
@@ -189,6 +196,7 @@ export const MANIFOLD_METHODS: MethodSpec[] = [
         lossHistory: r.lossHistory,
         parameters: { ...r.parameters, progressHistogram: r.progress ? histogram(r.progress, 20, 0, 1) : undefined },
         embedding: { method: r.embeddingUsed === 'mlle' ? 'mlle' : 'pca', d: 1, coords, standards: r.standards, progress: r.progress },
+        ...(r.progress ? { maps: [progressMap(r.progress, (r.parameters.embeddingParameters as Record<string, unknown> | undefined)?.progressStandards)] } : {}),
       };
     },
   },

@@ -6,7 +6,9 @@
  * the summary's `replay` section holds what `specmap replay DIR/summary.json`
  * needs to redo the run: the input (path and sha256), the recorded
  * preprocessing steps (re-applied by name), the files those steps name (with
- * their sha256), the analyze() options, and the machine it ran on.
+ * their sha256), the analyze() options, and the machine it ran on. A stack
+ * with no input file (synthetic, built in memory) is written beside the
+ * summary as input.npy (with its sha256) and replay reads that instead.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -69,6 +71,26 @@ export interface SaveOptions {
   files?: Record<string, string>;
   /** Title of report.html. */
   title?: string;
+  /**
+   * For a stack that has no input file (synthetic, built in memory): the stack
+   * as it was before the recorded steps. It is written beside summary.json as
+   * input.npy (its energies, mask and metadata in the summary) so that
+   * `specmap replay` can read it and re-apply the steps. __Default:__ `stack`
+   * itself when no steps are recorded.
+   */
+  input?: SpectralStack;
+}
+
+/** The in-memory input written as input.npy, as recorded for replay. */
+export interface ReplayInputCopy {
+  /** File name beside summary.json. */
+  file: string;
+  sha256: string;
+  energies: number[];
+  /** The pixel mask (base64 of one byte per pixel), or null. */
+  mask: string | null;
+  /** The stack's metadata that analyze() reads (source, sha256, quantity, warnings, ...). */
+  metadata: Record<string, unknown>;
 }
 
 export interface SavedRun {
@@ -83,6 +105,17 @@ const FILE_PARAMETERS: Record<string, string[]> = {
   mask: ['source'],
   'align-energy': ['reference'],
 };
+
+/** The metadata entries of an in-memory stack worth keeping for replay: scalars and the warnings. */
+function keptMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(metadata)) {
+    if (key === 'steps') continue;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[key] = v;
+    else if (key === 'warnings' && Array.isArray(v)) out[key] = v.map(String);
+  }
+  return out;
+}
 
 function plain(v: unknown): unknown {
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
@@ -124,8 +157,11 @@ export function saveResult(result: AnalysisResult, dir: string, options: SaveOpt
   const stack = options.stack;
   const inputRaw = result.provenance.input ?? (typeof stack?.metadata.source === 'string' ? stack.metadata.source : undefined);
   const sha = result.provenance.inputSha256 || (typeof stack?.metadata.sha256 === 'string' ? stack.metadata.sha256 : '');
-  const input = inputRaw ? path.resolve(inputRaw) : null;
+  let input = inputRaw ? path.resolve(inputRaw) : null;
   const steps = result.provenance.steps.length > 0 || !stack ? result.provenance.steps : (stack.metadata.steps ?? []);
+  // No input file (synthetic or built in memory): the stack before its steps goes beside the summary.
+  const inMemory = !input || !fs.existsSync(input) || !fs.statSync(input).isFile() ? (options.input ?? (stack && steps.length === 0 ? stack : undefined)) : undefined;
+  if (inMemory) input = null;
 
   const files: ReplayFile[] = [];
   for (const step of steps) {
@@ -150,6 +186,19 @@ export function saveResult(result: AnalysisResult, dir: string, options: SaveOpt
   writeNpy(path.join(dir, 'weights.npy'), result.weights, [result.height, result.width, result.k]);
   fs.writeFileSync(path.join(dir, 'figure.png'), renderResultPng(result));
   const outputs = ['result.arrow', 'components.csv', 'weights.npy', 'figure.png'];
+  let inputCopy: ReplayInputCopy | null = null;
+  if (inMemory) {
+    const file = path.join(dir, 'input.npy');
+    writeNpy(file, inMemory.data, [inMemory.height, inMemory.width, inMemory.energies.length]);
+    inputCopy = {
+      file: 'input.npy',
+      sha256: sha256File(file),
+      energies: Array.from(inMemory.energies),
+      mask: inMemory.mask ? Buffer.from(inMemory.mask.buffer, inMemory.mask.byteOffset, inMemory.mask.byteLength).toString('base64') : null,
+      metadata: keptMetadata(inMemory.metadata as Record<string, unknown>),
+    };
+    outputs.push('input.npy');
+  }
 
   const summary: Record<string, unknown> = {
     specmap: SPECMAP_VERSION,
@@ -175,6 +224,7 @@ export function saveResult(result: AnalysisResult, dir: string, options: SaveOpt
       kind: 'notebook',
       input,
       inputSha256: sha,
+      inputCopy,
       readOptions: plain(options.readOptions ?? {}),
       steps,
       files,

@@ -57,6 +57,12 @@ export const LCF_METHOD: MethodSpec = {
       }
       constStats = { mean: c ? s / c : NaN };
     }
+    const maps: Decomposition['maps'] = [{ name: 'rfactor', unit: 'sum((y - fit)^2) / sum(y^2)', data: res.rfactor }];
+    if (res.constant) {
+      const c = Float32Array.from(res.constant);
+      if (stack.mask) for (let i = 0; i < c.length; i++) if (!stack.mask[i]) c[i] = NaN;
+      maps.push({ name: 'constant', unit: 'same as the data', data: c });
+    }
     return {
       weights: res.fractions,
       components: res.standards,
@@ -64,6 +70,7 @@ export const LCF_METHOD: MethodSpec = {
       iterations: 0,
       converged: true,
       warnings,
+      maps,
       parameters: {
         k,
         references: res.names,

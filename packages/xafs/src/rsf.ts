@@ -17,7 +17,13 @@ export interface RsfOptions {
   e0?: number;
   /** k-weight of the Fourier transform. __Default:__ 2. */
   kweight?: number;
-  /** k-weight inside the autobk fit. __Default:__ 1 (larch). */
+  /**
+   * k-weight inside the autobk fit. __Default:__ the transform's `kweight`
+   * (larch's `autobk` alone defaults to 1). With 1 under a k²
+   * transform, oxides (Fe3O4, Fe2O3, FeO, γ-FeOOH with rbkg 1) keep a slow
+   * high-k wiggle that shows as a spurious peak just above rbkg (≈ 1.05 Å),
+   * larger than the Fe–O shell.
+   */
   bkgKweight?: number;
   /** FT window range (Å⁻¹). __Default:__ 2 … 12 (clipped to the data). */
   kmin?: number;
@@ -57,6 +63,11 @@ function ftOptions(o: RsfOptions, kmaxData: number, warnings: string[]): { kmin:
   return { kmin, kmax, kweight: o.kweight ?? 2, dk: o.dk ?? 1, window: o.window ?? 'hanning', kstep: o.kstep ?? 0.05, nfft: o.nfft ?? 2048, rmaxOut: o.rmaxOut ?? 10 };
 }
 
+/** The k-weight of the background fit: `bkgKweight`, else the transform's k-weight (2 by default). */
+export function bkgKweightOf(o: RsfOptions): number {
+  return o.bkgKweight ?? o.kweight ?? 2;
+}
+
 /** RSF of χ(k) given directly (e.g. a larch `.chi` file). */
 export function rsfFromChi(k: ArrayLike<number>, chi: ArrayLike<number>, options: RsfOptions = {}): RsfResult {
   const warnings: string[] = [];
@@ -70,7 +81,7 @@ export function rsfFromChi(k: ArrayLike<number>, chi: ArrayLike<number>, options
 /** RSF of one μ(E) spectrum: autobk (rbkg, e0) then xftf. */
 export function rsfSpectrum(energies: ArrayLike<number>, mu: ArrayLike<number>, options: RsfOptions = {}): RsfResult {
   const warnings: string[] = [];
-  const bk = autobk(energies, mu, { rbkg: options.rbkg ?? 1, e0: options.e0, kweight: options.bkgKweight ?? 1, kstep: options.kstep ?? 0.05, nfft: options.nfft ?? 2048 });
+  const bk = autobk(energies, mu, { rbkg: options.rbkg ?? 1, e0: options.e0, kweight: bkgKweightOf(options), kstep: options.kstep ?? 0.05, nfft: options.nfft ?? 2048 });
   const fo = ftOptions(options, bk.kmax, warnings);
   const ft = xftf(bk.k, bk.chi, fo);
   return { k: bk.k, chi: bk.chi, ft, autobk: bk, parameters: { input: 'mu(E)', autobk: bk.parameters, ft: ft.parameters }, warnings };
@@ -140,7 +151,7 @@ export function rsfMaps(stack: SpectralStack, rValues: number[], options: RsfOpt
   const { mean } = regionMean(stack, all);
   const meanSorted = order ? Float64Array.from(order, (i) => mean[i]) : mean;
   const e0 = options.e0 ?? preEdge(energy, meanSorted).e0;
-  const plan = autobkPlan(energy, e0, { rbkg: options.rbkg ?? 1, kweight: options.bkgKweight ?? 1, kstep: options.kstep ?? 0.05, nfft: options.nfft ?? 2048 });
+  const plan = autobkPlan(energy, e0, { rbkg: options.rbkg ?? 1, kweight: bkgKweightOf(options), kstep: options.kstep ?? 0.05, nfft: options.nfft ?? 2048 });
   const warnings: string[] = [];
   const fo = ftOptions(options, plan.kmax, warnings);
   const rstep = Math.PI / (fo.kstep * fo.nfft);

@@ -155,6 +155,7 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
   fs.writeFileSync(path.join(outDir, 'result.arrow'), payload);
   writeComponentsCsv(path.join(outDir, 'components.csv'), result.energies, result.components, result.k);
   writeNpy(path.join(outDir, 'weights.npy'), result.weights, [result.height, result.width, result.k]);
+  const mapFiles = writeExtraMaps(outDir, result);
   fs.writeFileSync(path.join(outDir, 'figure.png'), renderResultPng(result));
   const title = `specmap ${result.method.toUpperCase()} k=${result.k}: ${path.basename(input)}`;
   const tWrite = performance.now();
@@ -185,6 +186,8 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
         }))
       : [],
     matching: matchingTable(result),
+    maps: mapFiles,
+    ...methodSummary(result),
     measuredSpectra: result.measured
       ? { width: result.measured.width, height: result.measured.height, binning: result.measured.binning }
       : null,
@@ -197,7 +200,7 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
       node: process.versions.node,
       threads: process.env.SPECMAP_THREADS ?? null,
     },
-    outputs: ['result.arrow', 'components.csv', 'weights.npy', 'figure.png', 'report.html', 'summary.json'],
+    outputs: ['result.arrow', 'components.csv', 'weights.npy', ...mapFiles.map((mp) => mp.file), 'figure.png', 'report.html', 'summary.json'],
     timings: {} as Record<string, number>,
   };
   const html = buildReportHtml(payload, { title, summaryHtml: summaryHtml(summary) });
@@ -212,6 +215,65 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
   };
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { result, summary, outDir };
+}
+
+/** Output names an extra map may not take. */
+const RESERVED_MAP_NAMES = new Set(['result', 'components', 'weights', 'summary', 'figure', 'report', 'input']);
+
+/** Write each extra map of the result as DIR/<name>.npy (float32, H×W) and describe it for summary.json. */
+function writeExtraMaps(outDir: string, result: AnalysisResult): { name: string; file: string; unit: string; min: number | null; max: number | null; mean: number | null; finite: number }[] {
+  return (result.extraMaps ?? []).map((mp) => {
+    if (RESERVED_MAP_NAMES.has(mp.name)) throw new SpecmapError('INTERNAL', `extra map "${mp.name}" would overwrite an output of the same name`);
+    const file = `${mp.name}.npy`;
+    writeNpy(path.join(outDir, file), mp.data, [result.height, result.width]);
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    let finite = 0;
+    for (const v of mp.data) {
+      if (!Number.isFinite(v)) continue;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum += v;
+      finite++;
+    }
+    return { name: mp.name, file, unit: mp.unit ?? '', min: finite ? min : null, max: finite ? max : null, mean: finite ? sum / finite : null, finite };
+  });
+}
+
+/**
+ * Method-specific blocks of summary.json: `embedding` (lle, mlle, mw-nmf:
+ * the references' projected coordinates, the orientation rule, the progress
+ * histogram) and `lcf` (references, fraction histograms, R-factor statistics).
+ */
+function methodSummary(result: AnalysisResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const p = result.parameters;
+  if (result.embedding) {
+    const emb = result.embedding;
+    const inner = (p.embeddingParameters ?? {}) as Record<string, unknown>;
+    const orientation = p.orientation ?? inner.orientation ?? inner.note ?? null;
+    const progressRefs = p.progressStandards ?? inner.progressStandards;
+    out.embedding = {
+      method: result.method,
+      coordinates: emb.method,
+      d: emb.d,
+      orientationRule: orientation,
+      references: (emb.standards ?? []).map((s) => ({ name: s.name, coords: Array.from(s.coords) })),
+      ...(emb.progress && p.progressHistogram ? { progressReferences: progressRefs ?? null, progressHistogram: p.progressHistogram } : {}),
+    };
+  }
+  if (result.method === 'lcf') {
+    const hist = (p.histograms ?? {}) as { edges?: number[]; counts?: Record<string, number[]> };
+    out.lcf = {
+      references: p.references,
+      weights: 'fractions (w_j / sum w), in the order of --references',
+      fractionHistograms: hist,
+      rfactor: p.rfactor,
+      ...(p.constantOffset ? { constantOffset: p.constantOffset } : {}),
+    };
+  }
+  return out;
 }
 
 function round(x: number): number {

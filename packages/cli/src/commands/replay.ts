@@ -54,7 +54,9 @@ identical. First checks the input's sha256 (a changed input is an error naming
 the file and both hashes). CLI runs are rerun from the recorded command (in the
 folder they were started from); runs saved from notebooks with saveResult()
 are rerun by re-applying the recorded preprocessing steps by name and calling
-analyze() with the recorded method and options.
+analyze() with the recorded method and options. A stack built in memory (synthetic,
+no input file) is read from the input.npy saveResult wrote beside summary.json
+(its sha256 checked first).
 
 Same machine (same platform, CPU, Node version and SPECMAP_THREADS as recorded;
 CLI runs record only the Node version): weights, components and every numeric
@@ -165,6 +167,8 @@ interface Summary {
     kind?: string;
     input?: string | null;
     inputSha256?: string;
+    /** A stack with no input file, written beside the summary by saveResult (input.npy). */
+    inputCopy?: { file: string; sha256: string; energies: number[]; mask: string | null; metadata: Record<string, unknown> } | null;
     readOptions?: Record<string, unknown>;
     steps?: PreprocessStep[];
     files?: { name: string; role: string; path: string | null; sha256: string | null }[];
@@ -352,18 +356,28 @@ async function replayCliRun(command: string[], summary: Summary, summaryPath: st
 
 function replayNotebookRun(summary: Summary, summaryPath: string, recordedSha: string, recorded: AnalysisResult): AnalysisResult {
   const r = summary.replay!;
-  const input = r.input ?? (typeof summary.input === 'string' ? summary.input : null);
-  if (!input) throw new SpecmapError('REPLAY_MANIFEST', `${summaryPath}: the saved run records no input file (pass the stack read with readStack, or a result whose provenance has the input)`);
+  const copy = r.inputCopy ?? null;
+  const input = copy ? path.join(path.dirname(summaryPath), copy.file) : r.input ?? (typeof summary.input === 'string' ? summary.input : null);
+  if (!input) throw new SpecmapError('REPLAY_MANIFEST', `${summaryPath}: the saved run records no input file (pass the stack read with readStack, a result whose provenance has the input, or for a stack built in memory with recorded steps saveResult(..., {input: the stack before them}))`);
   if (!fs.existsSync(input)) throw new SpecmapError('ENOENT', `input file not found: ${input} (recorded in ${summaryPath})`);
   const files = r.files ?? [];
   for (const f of files) {
     if (!f.path) continue;
     if (!fs.existsSync(f.path)) throw new SpecmapError('ENOENT', `file not found: ${f.path} (${f.role} = ${f.name}, recorded in ${summaryPath})`);
   }
-  const readOptions = { ...(r.readOptions ?? {}) } as Record<string, unknown>;
-  if (Array.isArray(readOptions.energies)) readOptions.energies = Float64Array.from(readOptions.energies as number[]);
-  const stack: SpectralStack = readStack(input, readOptions as ReadStackOptions);
-  checkSha(input, String(stack.metadata.sha256 ?? ''), recordedSha, summaryPath);
+  let stack: SpectralStack;
+  if (copy) {
+    // The in-memory input saved beside the summary: its hash, then its energies, mask and metadata as recorded.
+    checkSha(input, sha256File(input), copy.sha256, summaryPath, 'saved input');
+    stack = readStack(input, { energies: Float64Array.from(copy.energies) });
+    stack.metadata = { ...copy.metadata, steps: [] };
+    if (copy.mask) stack.mask = new Uint8Array(Buffer.from(copy.mask, 'base64'));
+  } else {
+    const readOptions = { ...(r.readOptions ?? {}) } as Record<string, unknown>;
+    if (Array.isArray(readOptions.energies)) readOptions.energies = Float64Array.from(readOptions.energies as number[]);
+    stack = readStack(input, readOptions as ReadStackOptions);
+    checkSha(input, String(stack.metadata.sha256 ?? ''), recordedSha, summaryPath);
+  }
   for (const f of files) if (f.path && f.sha256) checkSha(f.path, sha256File(f.path), f.sha256, summaryPath, `${f.role} file`);
   const find = (name: string, role: string): string => {
     const f = files.find((x) => x.name === name && x.role === role) ?? files.find((x) => x.name === name);
