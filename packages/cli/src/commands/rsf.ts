@@ -207,9 +207,19 @@ export function runRsf(argv: string[]): RsfRun {
     warnings.push(...mres.warnings);
     maps = { file: 'rsf-maps.npy', shape: [stack.height, stack.width, rList.length], rRequested: rList, rGrid: mres.r, e0: mres.e0 };
   }
-  // first-shell peak: the largest |χ(R)| between 1 and 3.5 Å
+  // Peaks of |χ(R)| (no phase correction): the first-shell peak is the first local maximum above
+  // rbkg whose height is at least half the largest |χ(R)| in (rbkg, 6 Å]; the largest peak too.
+  const rbkg = Number((result.parameters as Record<string, unknown>).rbkg ?? 1);
+  let largest = -1;
+  for (let j = 1; j < ft.r.length - 1; j++) if (ft.r[j] > rbkg && ft.r[j] <= 6 && (largest < 0 || ft.mag[j] > ft.mag[largest])) largest = j;
   let peak = -1;
-  for (let j = 0; j < ft.r.length; j++) if (ft.r[j] >= 1 && ft.r[j] <= 3.5 && (peak < 0 || ft.mag[j] > ft.mag[peak])) peak = j;
+  for (let j = 1; j < ft.r.length - 1 && largest >= 0; j++) {
+    if (ft.r[j] <= rbkg || ft.r[j] > 6) continue;
+    if (ft.mag[j] >= ft.mag[j - 1] && ft.mag[j] >= ft.mag[j + 1] && ft.mag[j] >= 0.5 * ft.mag[largest]) {
+      peak = j;
+      break;
+    }
+  }
   const summary: Record<string, unknown> = {
     specmap: SPECMAP_VERSION,
     command: ['specmap', 'rsf', ...argv],
@@ -218,7 +228,11 @@ export function runRsf(argv: string[]): RsfRun {
     parameters: result.parameters,
     e0: result.autobk?.e0 ?? null,
     edgeStep: result.autobk?.edgeStep ?? null,
-    firstShellPeak: peak >= 0 ? { rAngstrom: ft.r[peak], magnitude: ft.mag[peak], note: 'largest |chi(R)| in 1–3.5 Å, no phase correction' } : null,
+    firstShellPeak:
+      peak >= 0
+        ? { rAngstrom: ft.r[peak], magnitude: ft.mag[peak], note: 'first local maximum of |chi(R)| above rbkg with at least half the largest |chi(R)| in (rbkg, 6 Å]; no phase correction' }
+        : null,
+    largestPeak: largest >= 0 ? { rAngstrom: ft.r[largest], magnitude: ft.mag[largest] } : null,
     maps,
     warnings,
     provenance: {
