@@ -5,6 +5,9 @@
 #   3. notebooks           every notebooks/*.ipynb and tests/fixtures/notebooks/*.ipynb
 #      notebook replays    tests/replay_notebooks.sh: `specmap replay` of the main result each
 #                          notebook saved in out/notebooks/ must be IDENTICAL
+#      notebook rendering  tests/e2e/render-notebooks.mjs: every executed notebook, no kernel, renders
+#                          in the lab host with the extension (views drawn) and as nbconvert HTML
+#                          without it (PNGs decode); builds the lab host first when needed (step 4)
 #   4. lab host build      tests/lab-host (only when missing or older than its inputs)
 #   5. lab e2e             tests/e2e/lab-notebook.mjs (live tslab kernel in JupyterLab; click, regions kept in the output metadata)
 #   6. CLI                 specmap analyze on the STXM Fe stack (NMF, 2 components)
@@ -76,6 +79,12 @@ notebook_replays() {
   bash tests/replay_notebooks.sh
 }
 
+# Needs the lab host page: built here when missing or stale (step 4 then finds it up to date).
+render_notebooks() {
+  lab_host_build || return 1
+  node tests/e2e/render-notebooks.mjs
+}
+
 # Rebuild the host page when build/ is missing or any input is newer than it.
 lab_host_build() {
   local stamp=tests/lab-host/build/build-ok
@@ -137,6 +146,7 @@ step "unit tests" unit_tests
 step "notebook runner catches failures" bad_notebooks
 step "notebooks" notebooks
 step "notebook replays (IDENTICAL)" notebook_replays
+step "notebook rendering (with / without the extension)" render_notebooks
 step "lab host build" lab_host_build
 step "lab e2e (live kernel)" lab_e2e
 step "CLI: NMF on the STXM Fe stack" cli

@@ -18,7 +18,7 @@ export { measuredForPayload, DEFAULT_SPECTRA_BUDGET_BYTES } from './measured';
 export type { Decomposition, ExtraMap, MatrixView } from './decomposition';
 export { fromStack, checkComponents } from './decomposition';
 export type { PcaOptions } from './pca';
-export { pca } from './pca';
+export { pca, pcaStream } from './pca';
 export type { NmfOptions, NmfInit } from './nmf';
 export { nmf } from './nmf';
 export { pearson, pearsonMatrix } from './pearson';

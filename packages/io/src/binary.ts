@@ -61,6 +61,22 @@ export class RandomAccessFile {
     }
     return buf;
   }
+  /** Read exactly `target.length` bytes at `offset` into `target` (e.g. a view of a shared cube); same errors as {@link read}. */
+  readInto(offset: number, target: Uint8Array, what: string): void {
+    const length = target.length;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > this.size) {
+      throw new SpecmapError(
+        'TRUNCATED',
+        `${this.path}: ${what} at byte ${offset} (${length} bytes) lies beyond the end of the file (${this.size} bytes)`,
+      );
+    }
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, target, done, length - done, offset + done);
+      if (n === 0) throw new SpecmapError('TRUNCATED', `${this.path}: file shrank while reading ${what}`);
+      done += n;
+    }
+  }
   close(): void {
     try {
       fs.closeSync(this.fd);

@@ -83,16 +83,12 @@ function start(): Host | undefined {
       workerData: { state, port: port2 },
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: 512 },
-      stdout: true,
-      stderr: true,
     });
   } catch {
     unavailable = true;
     return undefined;
   }
-  // HDF5's own prints on corrupt files are not ours to show; a worker that dies is handled by the watchdog.
-  worker.stdout.resume();
-  worker.stderr.resume();
+  // (the worker silences HDF5's own prints; a worker that dies is handled by the watchdog)
   worker.on('error', () => undefined);
   worker.unref();
   port1.unref();
@@ -175,6 +171,7 @@ export function readInWorker(kind: 'stack' | 'spectra', file: string, options: o
     }
   }
   const got = receiveMessageOnPort(h.port);
+  h.port.unref();
   const msg = got?.message as { id: number; result?: unknown; error?: { code: string; message: string }; bug?: string; restart?: boolean } | undefined;
   if (!msg || msg.id !== id) {
     kill(h);

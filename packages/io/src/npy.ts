@@ -12,7 +12,8 @@ import * as os from 'os';
 import { SpecmapError, type SpectralStack } from '@specmap/core';
 import { checkEnergyAxis, readFileChecked, writeError } from './text';
 import { createHash } from 'crypto';
-import { allocFloat32, RandomAccessFile } from './binary';
+import { RandomAccessFile } from './binary';
+import { allocCube, releaseCube } from './cube';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
@@ -297,9 +298,16 @@ export function writeNpy(path: string, data: Float32Array | Float64Array, shape:
   }
 }
 
+/** Bytes read per step by {@link readNpyChunked}. */
+const STEP_BYTES = 8 << 20;
+
 /**
- * Read a `.npy` file in 16 MiB chunks straight into the float32 result (the
- * file is never held in memory as a whole), hashing the bytes on the way.
+ * Read a `.npy` file in 8 MiB steps straight into the cube (the file is never
+ * held in memory as a whole), hashing the bytes on the way. The cube comes
+ * from {@link allocCube}: inside the kernels' shared memory when they are
+ * available, so the multi-threaded kernels read it in place (peak memory = the
+ * cube + one step). Little-endian float32 data are read directly into the
+ * cube's bytes; float64 data step by step through a buffer and converted.
  * Same checks and errors as {@link readNpyBuffer}.
  */
 function readNpyChunked(path: string): { arr: NpyArray; sha256: string } {
@@ -319,26 +327,41 @@ function readNpyChunked(path: string): { arr: NpyArray; sha256: string } {
     if (present > needed) {
       throw new SpecmapError('NPY_FORMAT', `${path}: ${present - needed} unexpected bytes after the data of shape (${shape.join(', ')}) ${dtype}`);
     }
-    hash.update(raf.read(0, dataOffset, '.npy header'));
-    const data = allocFloat32(count, path, `an array of shape (${shape.join(', ')})`);
-    const chunkItems = (16 << 20) / itemSize;
-    for (let a = 0; a < count; a += chunkItems) {
-      const b = Math.min(count, a + chunkItems);
-      const bytes = raf.read(dataOffset + a * itemSize, (b - a) * itemSize, 'data');
-      hash.update(bytes);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-      if (dtype === '<f4') {
-        if (LITTLE_ENDIAN_HOST) new Uint8Array(data.buffer, a * 4, (b - a) * 4).set(bytes);
-        else for (let i = a; i < b; i++) data[i] = view.getFloat32((i - a) * 4, true);
+    hash.update(head.subarray(0, dataOffset));
+    const data = allocCube(count, path, `an array of shape (${shape.join(', ')})`);
+    try {
+      if (dtype === '<f4' && LITTLE_ENDIAN_HOST) {
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, count * 4);
+        for (let pos = 0; pos < bytes.length; pos += STEP_BYTES) {
+          const step = bytes.subarray(pos, Math.min(bytes.length, pos + STEP_BYTES));
+          raf.readInto(dataOffset + pos, step, 'data');
+          hash.update(step);
+        }
       } else {
-        for (let i = a; i < b; i++) {
-          const v = view.getFloat64((i - a) * 8, true);
-          if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
-            throw new SpecmapError('RANGE', `${path}: value ${v} at flat index ${i} does not fit in float32`);
+        const stepItems = STEP_BYTES / itemSize;
+        const buf = Buffer.allocUnsafe(Math.min(needed, STEP_BYTES));
+        for (let a = 0; a < count; a += stepItems) {
+          const b = Math.min(count, a + stepItems);
+          const bytes = buf.subarray(0, (b - a) * itemSize);
+          raf.readInto(dataOffset + a * itemSize, bytes, 'data');
+          hash.update(bytes);
+          const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+          if (dtype === '<f4') {
+            for (let i = a; i < b; i++) data[i] = view.getFloat32((i - a) * 4, true);
+          } else {
+            for (let i = a; i < b; i++) {
+              const v = view.getFloat64((i - a) * 8, true);
+              if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
+                throw new SpecmapError('RANGE', `${path}: value ${v} at flat index ${i} does not fit in float32`);
+              }
+              data[i] = v;
+            }
           }
-          data[i] = v;
         }
       }
+    } catch (err) {
+      releaseCube(data);
+      throw err;
     }
     return { arr: { data, shape, dtype }, sha256: hash.digest('hex') };
   } finally {

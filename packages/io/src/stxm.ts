@@ -8,6 +8,7 @@ import * as path from 'path';
 import { SpecmapError, type SpectralStack, type StackMetadata } from '@specmap/core';
 import { findBlock, parseHdr, readAxis, scalar, type HdrBlock } from './hdr';
 import { checkEnergyAxis, parseNumber, readFileChecked } from './text';
+import { allocCube, releaseCube } from './cube';
 
 /** Name of frame `index` of detector channel `channel` ('a' = first) for the stack `stem`. */
 export function ximFrameName(stem: string, index: number, channel = 'a'): string {
@@ -96,16 +97,22 @@ export function readStxm(hdrPath: string): SpectralStack {
 
   const hash = createHash('sha256');
   hash.update(hdrBytes);
-  const data = new Float32Array(width * height * m);
+  // The cube lives in the kernels' shared memory when they are available; each frame's values are parsed straight into it.
+  const data = allocCube(width * height * m, hdrPath, `a ${height}×${width}×${m} cube`);
   const warnings: string[] = [];
-  for (let e = 0; e < m; e++) {
-    const framePath = path.join(dir, names[e]);
-    const bytes = readFileChecked(framePath, 'STXM frame');
-    hash.update(bytes);
-    if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
-      warnings.push(`frame ${framePath} does not end with a newline: its last value may be truncated`);
+  try {
+    for (let e = 0; e < m; e++) {
+      const framePath = path.join(dir, names[e]);
+      const bytes = readFileChecked(framePath, 'STXM frame');
+      hash.update(bytes);
+      if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+        warnings.push(`frame ${framePath} does not end with a newline: its last value may be truncated`);
+      }
+      parseXimInto(bytes.toString('latin1'), framePath, width, height, data, m, e, hdrName);
     }
-    parseXimInto(bytes.toString('latin1'), framePath, width, height, data, m, e, hdrName);
+  } catch (err) {
+    releaseCube(data);
+    throw err;
   }
 
   const metadata: StackMetadata = {

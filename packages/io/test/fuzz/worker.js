@@ -94,7 +94,13 @@ const READERS = {
 
 async function main() {
   const { seedFile, reader, cases, seed, tmpDir, start } = workerData;
-  if (reader === 'stack' || reader === 'h5spectra') await io.loadHdf5();
+  // HDF5 reads run in io's own worker thread (time limit, memory cap); its
+  // no-progress limit is set below the one-second bound per case here.
+  if (process.env.SPECMAP_HDF5_TIMEOUT_MS === undefined) process.env.SPECMAP_HDF5_TIMEOUT_MS = '600';
+  if (reader === 'stack' || reader === 'h5spectra') {
+    if (process.env.SPECMAP_HDF5_WORKER === '0') await io.loadHdf5();
+    else io.startHdf5Worker();
+  }
   const src = fs.readFileSync(seedFile);
   const ext = path.extname(seedFile);
   const rnd = mulberry32(seed);
