@@ -3,11 +3,19 @@ import { SpecmapError } from '@specmap/core';
 /** One command-line flag: its name, whether it takes values, and its help text. */
 export interface FlagSpec {
   name: string;
-  /** 'boolean' takes no value; 'value' one; 'list' one or more (until the next flag). */
-  kind: 'boolean' | 'value' | 'list';
+  /**
+   * 'boolean' takes no value; 'value' one; 'list' one or more (until the next
+   * flag); 'optional' one or none: `--flag=v`, or `--flag v` when v matches
+   * `accepts` (so a following input path is not taken), else `implied`.
+   */
+  kind: 'boolean' | 'value' | 'list' | 'optional';
   help: string;
   valueName?: string;
   default?: string;
+  /** 'optional': the value when the flag is given alone. */
+  implied?: string;
+  /** 'optional': which following arguments are the flag's value. __Default:__ none (only `--flag=v`). */
+  accepts?: RegExp;
 }
 
 export interface ParsedArgs {
@@ -48,6 +56,16 @@ export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
     if (spec.kind === 'boolean') {
       if (eq >= 0) throw new SpecmapError('USAGE', `option --${name} takes no value`);
       flags.set(name, true);
+      continue;
+    }
+    if (spec.kind === 'optional') {
+      let v: string;
+      if (eq >= 0) v = arg.slice(eq + 1);
+      else if (i + 1 < argv.length && spec.accepts?.test(argv[i + 1])) v = argv[++i];
+      else v = spec.implied ?? '';
+      if (v === '') throw new SpecmapError('USAGE', `option --${name} needs a value`);
+      if (flags.has(name)) throw new SpecmapError('USAGE', `option --${name} given twice`);
+      flags.set(name, [v]);
       continue;
     }
     const values: string[] = [];
@@ -94,7 +112,8 @@ export function numberFlag(
 /** Render a flag table as help text. */
 export function formatFlags(specs: FlagSpec[]): string {
   const rows = specs.map((s) => {
-    const left = `  --${s.name}${s.kind === 'boolean' ? '' : ` ${s.valueName ?? 'VALUE'}${s.kind === 'list' ? '…' : ''}`}`;
+    const value = s.valueName ?? 'VALUE';
+    const left = `  --${s.name}${s.kind === 'boolean' ? '' : s.kind === 'optional' ? ` [${value}]` : ` ${value}${s.kind === 'list' ? '…' : ''}`}`;
     const def = s.default !== undefined ? ` (default: ${s.default})` : '';
     return [left, s.help + def] as const;
   });

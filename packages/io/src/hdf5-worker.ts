@@ -68,7 +68,9 @@ function handle(req: Request): void {
     if (refused) {
       answer({ id: req.id, restart: true, error: { code: 'HDF5_MEMORY', message: `${req.file}: reading the HDF5 file needs more than ${req.memoryMb} MB (corrupt file? raise the cap with SPECMAP_HDF5_MEMORY_MB)` } });
     } else if (err instanceof SpecmapError) {
-      answer({ id: req.id, error: { code: err.code, message: err.message } });
+      // HDF5 called abort() (some corrupt files do; also after a refused allocation): the
+      // WebAssembly instance is dead, so the host starts a fresh worker for the next read.
+      answer({ id: req.id, restart: /Aborted\(/.test(err.message), error: { code: err.code, message: err.message } });
     } else {
       answer({ id: req.id, bug: `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).split('\n')[0]}` });
     }

@@ -3,9 +3,12 @@
  * to WebAssembly; reads the file from disk through Node's file system, so a
  * cube is read in blocks without loading the file).
  *
- * h5wasm is an ES module whose WebAssembly starts asynchronously: call
- * `await loadHdf5()` once (or use `readStackAsync`), after which every
- * function here is synchronous.
+ * readHdf5Stack / readHdf5Spectra run in a worker thread with a time limit
+ * and a memory cap (./hdf5-host: HDF5_TIMEOUT / HDF5_MEMORY instead of a hang
+ * on a corrupt file) and need nothing started. The in-thread readers
+ * (readHdf5StackDirect, readHdf5SpectraDirect) and writeHdf5Stack need h5wasm
+ * here: it is an ES module whose WebAssembly starts asynchronously, so call
+ * `await loadHdf5()` once, after which they are synchronous.
  */
 import * as fs from 'fs';
 import { SpecmapError, SPECMAP_VERSION, type SpectralStack } from '@specmap/core';

@@ -28,7 +28,7 @@ export { readTiffStack, readTiffPages, writeTiffStack, writeTiffMap, listSeries,
 export type { EnergyOptions, TiffPage } from './tiff';
 export { loadHdf5, hdf5Loaded, isHdf5File, readHdf5Stack, readHdf5Spectra, readHdf5StackDirect, readHdf5SpectraDirect, writeHdf5Stack } from './hdf5';
 export type { Hdf5StackOptions } from './hdf5';
-export { startHdf5Worker } from './hdf5-host';
+export { startHdf5Worker, hdf5InWorker } from './hdf5-host';
 export type { Hdf5Limits } from './hdf5-host';
 export { readDmStack, readDmSpectrum, readDmTags, dmImages } from './dm';
 export type { DmTag, DmArray, DmImage } from './dm';

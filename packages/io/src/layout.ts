@@ -1,6 +1,6 @@
 /** Axis orders of cubes stored by other programs, and their conversion to the pixel-major H×W×E layout. */
 import { SpecmapError } from '@specmap/core';
-import { allocFloat32 } from './binary';
+import { allocCube } from './cube';
 
 /** Order of the three axes, slowest first: y = rows, x = columns, e = energy. */
 export type AxisOrder = 'yxe' | 'xye' | 'eyx' | 'exy' | 'yex' | 'xey';
@@ -32,7 +32,7 @@ export function toPixelMajor(
   stride[order[2]] = 1;
   stride[order[1]] = shape[2];
   stride[order[0]] = shape[2] * shape[1];
-  const out = allocFloat32(width * height * m, file, 'the reordered cube');
+  const out = allocCube(width * height * m, file, 'the reordered cube');
   const sy = stride.y;
   const sx = stride.x;
   const se = stride.e;

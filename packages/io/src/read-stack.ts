@@ -6,6 +6,7 @@ import { oneLineErrors } from './binary';
 import { readDmStack } from './dm';
 import { hdf5Loaded, isHdf5File, loadHdf5, readHdf5Stack } from './hdf5';
 import { toPixelMajor, type AxisOrder } from './layout';
+import { releaseCube } from './cube';
 import { readNpyStack } from './npy';
 import { readNpzStack } from './npz';
 import { readStxm } from './stxm';
@@ -137,6 +138,7 @@ function readStackInner(file: string, options: ReadStackOptions): SpectralStack 
       const raw = readNpyStack(file);
       const shape = [raw.height, raw.width, raw.energies.length];
       const { data, width, height, m } = toPixelMajor(raw.data, shape, order, file);
+      if (data !== raw.data) releaseCube(raw.data);
       const { energies, unit, warnings } = resolveEnergies(m, file, options);
       return {
         data,

@@ -233,7 +233,7 @@ test('writers: real STXM stack → npy / h5 / tiff → read back bit-identically
     const back = readStack(f);
     assert.deepEqual([back.height, back.width], [stack.height, stack.width]);
     assert.deepEqual(back.energies, stack.energies, f);
-    assert.ok(Buffer.from(back.data.buffer).equals(Buffer.from(stack.data.buffer)), `${f} is not bit-identical`);
+    assert.ok(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(stack.data.buffer, stack.data.byteOffset, stack.data.byteLength)), `${f} is not bit-identical`);
     assert.deepEqual(back.metadata.xUm, stack.metadata.xUm);
   }
   const out = python(

@@ -66,14 +66,9 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans',
 noscript { display: block; padding: 8px; background: #fff3e0; }
 `;
 
-/**
- * One self-contained HTML page showing the result encoded in `payload` (the
- * bytes of @specmap/arrow's encodeResult).
- */
-export function buildReportHtml(payload: Uint8Array, options: ReportOptions): string {
+function reportParts(options: ReportOptions): [string, string] {
   const title = escapeHtml(options.title);
   const bundle = escapeInlineScript(readBundle());
-  const b64 = bytesToBase64(payload); // [A-Za-z0-9+/=] only: cannot close the element
   // Regions drawn in the page are kept in the page's state (window.specmapView.regions),
   // exported with the "Regions JSON" button, and remembered in localStorage per result.
   const boot = escapeInlineScript(`(function () {
@@ -93,7 +88,7 @@ export function buildReportHtml(payload: Uint8Array, options: ReportOptions): st
   window.specmapError = out.error ? String(out.error && out.error.message || out.error) : null;
 })();`);
   const summary = options.summaryHtml ? `<section class="report-summary">\n${options.summaryHtml}\n</section>\n` : '';
-  return `<!DOCTYPE html>
+  const page = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -109,10 +104,46 @@ export function buildReportHtml(payload: Uint8Array, options: ReportOptions): st
 <noscript>This report needs JavaScript to draw the maps and spectra.</noscript>
 <div id="specmap-root"></div>
 ${summary}</main>
-<script type="application/octet-stream" id="specmap-payload">${b64}</script>
+<script type="application/octet-stream" id="specmap-payload">\u0000PAYLOAD\u0000</script>
 <script>${bundle}</script>
 <script>${boot}</script>
 </body>
 </html>
 `;
+  const at = page.indexOf('\u0000PAYLOAD\u0000');
+  return [page.slice(0, at), page.slice(at + '\u0000PAYLOAD\u0000'.length)];
+}
+
+/**
+ * One self-contained HTML page showing the result encoded in `payload` (the
+ * bytes of @specmap/arrow's encodeResult).
+ */
+export function buildReportHtml(payload: Uint8Array, options: ReportOptions): string {
+  const [head, tail] = reportParts(options);
+  return head + bytesToBase64(payload) + tail; // base64: [A-Za-z0-9+/=] only, cannot close the element
+}
+
+/**
+ * Write the page of {@link buildReportHtml} to `file` without ever holding it
+ * (or the whole base64 text) in memory: the payload is encoded and written in
+ * 3 MiB steps, so memory stays at the payload + a few MB.
+ */
+export function writeReportHtml(file: string, payload: Uint8Array, options: ReportOptions): void {
+  const [head, tail] = reportParts(options);
+  const fd = fs.openSync(file, 'w');
+  try {
+    const put = (buf: Buffer): void => {
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    };
+    put(Buffer.from(head, 'utf8'));
+    const STEP = 3 << 20; // a multiple of 3: no padding inside the text
+    for (let a = 0; a < payload.length; a += STEP) {
+      const part = payload.subarray(a, Math.min(payload.length, a + STEP));
+      put(Buffer.from(Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64'), 'latin1'));
+    }
+    put(Buffer.from(tail, 'utf8'));
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -17,7 +17,7 @@ import {
 import { writeComponentsCsv, writeNpy } from '@specmap/io';
 import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
 import { renderResultPng } from '@specmap/png';
-import { buildReportHtml } from '@specmap/widget/dist/report';
+import { writeReportHtml } from '@specmap/widget/dist/report';
 import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from '../args';
 import { summaryHtml } from '../summary-html';
 import { INPUT_FLAGS, readInput } from '../flags/input';
@@ -203,8 +203,8 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
     outputs: ['result.arrow', 'components.csv', 'weights.npy', ...mapFiles.map((mp) => mp.file), 'figure.png', 'report.html', 'summary.json'],
     timings: {} as Record<string, number>,
   };
-  const html = buildReportHtml(payload, { title, summaryHtml: summaryHtml(summary) });
-  fs.writeFileSync(path.join(outDir, 'report.html'), html);
+  // Streamed: the page (base64 of the payload, ~4/3 of it) is never held in memory as one string.
+  writeReportHtml(path.join(outDir, 'report.html'), payload, { title, summaryHtml: summaryHtml(summary) });
   const tEnd = performance.now();
   summary.timings = {
     readSeconds: round((tRead - t0) / 1000),

@@ -1,5 +1,5 @@
 import { SpecmapError, type SpectralStack } from '@specmap/core';
-import { AXIS_ORDERS, hdf5Loaded, loadHdf5, needsHdf5, readEnergies, readStack, type AxisOrder, type ReadStackOptions } from '@specmap/io';
+import { AXIS_ORDERS, hdf5InWorker, hdf5Loaded, loadHdf5, needsHdf5, startHdf5Worker, readEnergies, readStack, type AxisOrder, type ReadStackOptions } from '@specmap/io';
 import { stringFlag, type FlagSpec, type ParsedArgs } from '../args';
 
 /** Flags that say how to read the input file. Add reader options here. */
@@ -40,13 +40,22 @@ export function inputOptions(args: ParsedArgs): ReadStackOptions {
 }
 
 /**
- * Start what reading the command's inputs needs (HDF5 support for .h5/.nxs);
- * main() awaits this before running a command so that readInput stays synchronous.
+ * Start what reading the command's inputs needs: HDF5 inputs are read in
+ * @specmap/io's worker thread (time limit, memory cap), started here so that
+ * it loads while the command parses its flags; h5wasm itself is loaded in this
+ * thread only to write HDF5 (convert --to h5) or when the worker is off
+ * (SPECMAP_HDF5_WORKER=0). main() awaits this before running a command so
+ * that readInput stays synchronous.
  */
 export async function prepareInputs(argv: string[]): Promise<void> {
+  const readsHdf5 = argv.some((a) => !a.startsWith('-') && needsHdf5(a));
+  if (readsHdf5 && hdf5InWorker()) startHdf5Worker();
   if (hdf5Loaded()) return;
-  const writesHdf5 = argv.some((a, i) => a === '--to=h5' || (a === '--to' && argv[i + 1] === 'h5') || /\.(h5|hdf5|nxs)$/i.test(a));
-  if (writesHdf5 || argv.some((a) => !a.startsWith('-') && needsHdf5(a))) await loadHdf5();
+  const h5Name = (a: string | undefined) => a !== undefined && /\.(h5|hdf5|nxs)$/i.test(a);
+  const writesHdf5 = argv.some(
+    (a, i) => a === '--to=h5' || (a === '--to' && argv[i + 1] === 'h5') || (a === '--out' && h5Name(argv[i + 1])) || (a.startsWith('--out=') && h5Name(a)),
+  );
+  if (writesHdf5 || (readsHdf5 && !hdf5InWorker())) await loadHdf5();
 }
 
 /** Read the input stack as the flags say. */

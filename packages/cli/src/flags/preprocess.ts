@@ -3,9 +3,11 @@ import * as path from 'path';
 import { opticalDensity, SpecmapError, type SpectralStack } from '@specmap/core';
 import { readSpectrum } from '@specmap/io';
 import {
+  alignEnergy,
   applyMask,
   binEnergy,
   binSpatial,
+  compileModel,
   cropEnergy,
   nanPolicy,
   normalizeStack,
@@ -15,10 +17,12 @@ import {
   readMaskFile,
   registerFrames,
   subtractBackground,
+  subtractModel,
   thresholdMask,
   type BackgroundOptions,
   type MaskImage,
   type MaskRule,
+  type Model,
   type NormalizeMode,
   type Window,
 } from '@specmap/preprocess';
@@ -30,7 +34,8 @@ import { numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from '../args'
  * the result's provenance. They apply in this order (docs/cli.md):
  *
  *   1 --nan   2 --mask FILE   3 --crop   4 --bin, --ebin   5 --align
- *   6 --i0    7 --mask RULE   8 --background   9 --normalize   10 --poisson
+ *   6 --i0    6b --align-energy   7 --mask RULE
+ *   8 --background | --background-model   9 --normalize   10 --poisson
  */
 export const PREPROCESS_FLAGS: FlagSpec[] = [
   { name: 'i0', kind: 'value', valueName: 'FILE', help: 'I0 spectrum (energy, I0); converts the stack to optical density −ln(I/I0)' },
@@ -39,9 +44,20 @@ export const PREPROCESS_FLAGS: FlagSpec[] = [
   { name: 'crop', kind: 'value', valueName: 'LO:HI', help: 'keep channels with LO ≤ E ≤ HI (eV, or with a unit: 0.7keV:0.73keV)' },
   { name: 'bin', kind: 'value', valueName: 'N|NXxNY', help: 'spatial binning: mean of N×N (or NX×NY) pixel blocks' },
   { name: 'ebin', kind: 'value', valueName: 'N', help: 'spectral binning: mean of N consecutive channels' },
-  { name: 'align', kind: 'value', valueName: 'REF', help: 'register every energy frame onto a reference frame by sub-pixel phase correlation; REF = mid, a channel index, or an energy with unit (709eV)' },
+  {
+    name: 'align',
+    kind: 'optional',
+    implied: 'mid',
+    accepts: /^(mid|\d+|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[a-zA-Z]+)$/,
+    valueName: 'REF',
+    help: 'register every energy frame onto a reference frame by sub-pixel phase correlation; REF = mid (the middle channel, also when REF is left out), a channel index, or an energy with unit (709eV)',
+  },
+  { name: 'align-energy', kind: 'value', valueName: 'FILE', help: 'shift the energy axis so that the mean spectrum matches this reference spectrum (energy, value text; cross-correlation, after --i0)' },
+  { name: 'align-energy-max-shift', kind: 'value', valueName: 'EV', help: '--align-energy: largest shift tried, eV', default: '2' },
   { name: 'background', kind: 'value', valueName: 'MODEL', help: 'background subtracted from every spectrum: none, linear, shirley, arctan, l3l2', default: 'none' },
-  { name: 'background-range', kind: 'value', valueName: 'LO:HI[,LO:HI]', help: 'linear: fit window(s) (default: endpoint line); shirley: endpoints; arctan/l3l2: fit windows (default: pre-edge and post-edge)' },
+  { name: 'background-model', kind: 'value', valueName: 'EXPR', help: 'instead of --background: a mathjs expression in E (eV) fitted to every spectrum (Levenberg–Marquardt) and subtracted, e.g. "a + b*E + h*(1/2 + atan((E - e0)/w)/pi)"' },
+  { name: 'background-params', kind: 'value', valueName: 'P=V[,…]', help: '--background-model: initial value of every parameter, optionally with bounds: "a=0,b=0,h=1,e0=709,w=1[0.1:5]"' },
+  { name: 'background-range', kind: 'value', valueName: 'LO:HI[,LO:HI]', help: 'linear: fit window(s) (default: endpoint line); shirley: endpoints; arctan/l3l2: fit windows (default: pre-edge and post-edge); --background-model: fit window(s) (default: all channels)' },
   { name: 'edge', kind: 'value', valueName: 'E[,E2]', help: 'arctan: edge energy (default: steepest rise of the mean spectrum); l3l2: E_L3,E_L2 (required)' },
   { name: 'edge-width', kind: 'value', valueName: 'G', help: 'arctan/l3l2: width Γ of the arctan step(s), eV', default: '0.5' },
   { name: 'normalize', kind: 'value', valueName: 'MODE', help: 'per-spectrum normalisation: none, edge-step (xraylarch pre_edge), area, max', default: 'none' },
@@ -61,6 +77,46 @@ function parseRange(text: string, flag: string): Window {
   }
   if (!(hi > lo)) throw new SpecmapError('USAGE', `--${flag}: LO must be below HI, got "${text}"`);
   return [lo, hi];
+}
+
+/** --background-model EXPR with --background-params: the compiled model and its initial values / bounds (checked now). */
+function parseCustomModel(args: ParsedArgs, builtin: string): { model: Model; fit: { initial: Record<string, number>; lower?: Record<string, number>; upper?: Record<string, number> } } | undefined {
+  const expr = stringFlag(args, 'background-model');
+  const paramsText = stringFlag(args, 'background-params');
+  if (expr === undefined) {
+    if (paramsText !== undefined) throw new SpecmapError('USAGE', '--background-params needs --background-model EXPR');
+    return undefined;
+  }
+  if (builtin !== 'none') throw new SpecmapError('USAGE', `give either --background ${builtin} or --background-model, not both`);
+  let model: Model;
+  try {
+    model = compileModel(expr);
+  } catch (err) {
+    throw new SpecmapError('USAGE', `--background-model: ${(err as Error).message}`);
+  }
+  const initial: Record<string, number> = {};
+  const lower: Record<string, number> = {};
+  const upper: Record<string, number> = {};
+  for (const part of (paramsText ?? '').split(',').filter((t) => t.trim() !== '')) {
+    const m = /^\s*([A-Za-z_]\w*)\s*=\s*([^[\]]+?)\s*(?:\[\s*([^:\]]*)\s*:\s*([^\]]*)\s*\])?\s*$/.exec(part);
+    const num = (t: string | undefined, def: number): number => (t === undefined || t.trim() === '' ? def : Number(t));
+    const v = m ? Number(m[2]) : NaN;
+    const lo = m ? num(m[3], -Infinity) : NaN;
+    const hi = m ? num(m[4], Infinity) : NaN;
+    if (!m || !Number.isFinite(v) || Number.isNaN(lo) || Number.isNaN(hi) || !(lo <= v && v <= hi)) {
+      throw new SpecmapError('USAGE', `--background-params: "${part.trim()}" is not NAME=VALUE or NAME=VALUE[LO:HI] with LO ≤ VALUE ≤ HI`);
+    }
+    if (!model.parameters.includes(m[1])) throw new SpecmapError('USAGE', `--background-params: the model has no parameter ${m[1]} (parameters: ${model.parameters.join(', ')})`);
+    initial[m[1]] = v;
+    if (m[3] !== undefined) {
+      lower[m[1]] = lo;
+      upper[m[1]] = hi;
+    }
+  }
+  const missing = model.parameters.filter((p) => !(p in initial));
+  if (missing.length > 0) throw new SpecmapError('USAGE', `--background-params: give an initial value for ${missing.join(', ')} (e.g. --background-params "${model.parameters.map((p) => `${p}=0`).join(',')}")`);
+  const bounded = Object.keys(lower).length > 0;
+  return { model, fit: { initial, ...(bounded ? { lower, upper } : {}) } };
 }
 
 function parseChoice<T extends string>(args: ParsedArgs, name: string, choices: readonly T[], def: T): T {
@@ -114,7 +170,13 @@ export function preparePreprocessing(args: ParsedArgs): (stack: SpectralStack) =
     }
   }
 
+  const alignEnergyFile = stringFlag(args, 'align-energy');
+  const maxShift = numberFlag(args, 'align-energy-max-shift', { min: 1e-6 });
+  if (maxShift !== undefined && !alignEnergyFile) throw new SpecmapError('USAGE', '--align-energy-max-shift needs --align-energy FILE');
+  const alignRef = alignEnergyFile ? { ...readSpectrum(alignEnergyFile), name: path.basename(alignEnergyFile) } : undefined;
+
   const bgModel = parseChoice(args, 'background', ['none', 'linear', 'shirley', 'arctan', 'l3l2'] as const, 'none');
+  const customModel = parseCustomModel(args, bgModel);
   const rangeText = stringFlag(args, 'background-range');
   const windows = rangeText !== undefined ? rangeText.split(',').map((r) => parseRange(r, 'background-range')) : undefined;
   const edgeText = stringFlag(args, 'edge');
@@ -136,8 +198,8 @@ export function preparePreprocessing(args: ParsedArgs): (stack: SpectralStack) =
     if (bgModel === 'l3l2' && (!edges || edges.length !== 2)) throw new SpecmapError('USAGE', '--background l3l2 needs --edge E_L3,E_L2 (e.g. --edge 708.7,721.3)');
     if (bgModel === 'arctan' && edges && edges.length !== 1) throw new SpecmapError('USAGE', '--background arctan takes one --edge energy');
     background = { model: bgModel, edges, widths: [width], windows };
-  } else if (windows || edges) {
-    throw new SpecmapError('USAGE', '--background-range and --edge need --background linear|shirley|arctan|l3l2');
+  } else if (edges || (windows && !customModel)) {
+    throw new SpecmapError('USAGE', '--background-range and --edge need --background linear|shirley|arctan|l3l2 (or --background-model for --background-range)');
   }
   const normalize = parseChoice(args, 'normalize', ['none', 'edge-step', 'area', 'max'] as const, 'none') as NormalizeMode;
   const poisson = args.flags.get('poisson') === true;
@@ -158,8 +220,10 @@ export function preparePreprocessing(args: ParsedArgs): (stack: SpectralStack) =
     if (ebin !== undefined && ebin > 1) replace(stack, binEnergy(stack, ebin));
     if (align) registerFrames(stack, align); // 5
     if (i0) opticalDensity(stack, i0); // 6
+    if (alignRef) alignEnergy(stack, alignRef, { maxShift: maxShift ?? 2 }); // 6b
     if (maskRules) thresholdMask(stack, maskRules); // 7
     if (background) subtractBackground(stack, background); // 8
+    if (customModel) subtractModel(stack, customModel.model, { ...customModel.fit, windows }); // 8 (custom)
     if (normalize !== 'none') normalizeStack(stack, normalize); // 9
     if (poisson) poissonScale(stack, { inPlace: true }); // 10
   };
