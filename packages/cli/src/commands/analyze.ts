@@ -151,12 +151,13 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
   const tFit = performance.now();
 
   fs.mkdirSync(outDir, { recursive: true });
+  // The figure first: its scratch memory is garbage before the payload (and the measured spectra in it) is encoded.
+  fs.writeFileSync(path.join(outDir, 'figure.png'), renderResultPng(result));
   const payload = encodeResult(result);
   fs.writeFileSync(path.join(outDir, 'result.arrow'), payload);
   writeComponentsCsv(path.join(outDir, 'components.csv'), result.energies, result.components, result.k);
   writeNpy(path.join(outDir, 'weights.npy'), result.weights, [result.height, result.width, result.k]);
   const mapFiles = writeExtraMaps(outDir, result);
-  fs.writeFileSync(path.join(outDir, 'figure.png'), renderResultPng(result));
   const title = `specmap ${result.method.toUpperCase()} k=${result.k}: ${path.basename(input)}`;
   const tWrite = performance.now();
 
