@@ -2,7 +2,7 @@
  * Similarity between spectra: Pearson correlation, cosine similarity,
  * Euclidean distance and spectral angle (radians, SAM). Double precision.
  */
-import { SpecmapError, type SpectralStack } from '@specmap/core';
+import { pearson, SpecmapError, type SpectralStack } from '@specmap/core';
 
 export type SimilarityMetric = 'pearson' | 'cosine' | 'euclidean' | 'angle';
 
@@ -10,28 +10,10 @@ function check(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   if (a.length !== b.length || a.length === 0) throw new SpecmapError('SHAPE', `${what}: spectra of ${a.length} and ${b.length} values`);
 }
 
+/** Pearson r of two spectra: core's `pearson` (NaN when either is constant), after the shape check. */
 export function pearsonR(a: ArrayLike<number>, b: ArrayLike<number>): number {
   check(a, b, 'pearson');
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] - ma;
-    const y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+  return pearson(a, b);
 }
 
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
