@@ -91,27 +91,111 @@ let gStage: usize = 0;
   return x + <usize>r * <usize>m * 4;
 }
 
-/** Copy rows sb..sb+nb−1 into S (row stride mp, zero padded), clipped and centred. */
+/**
+ * Copy rows sb..sb+nb−1 into S (row stride mp, zero padded), clipped and centred.
+ * The clip uses pmax(v, 0) (one instruction; NaN stays NaN, −0 stays −0, like `v < 0 ? 0 : v`).
+ * The four variants are separate loops so that no test runs per vector.
+ */
 function stageRows(S: usize, sb: i32, nb: i32, r0: i32, m: i32, mp: i32, mu: usize, clip: bool): void {
   const z = f32x4.splat(0);
   const m4 = m & ~3;
+  const b4 = <usize>m4 << 2;
+  if (mu == 0 && !clip && m == mp && !gStaged && argi(A_USEIDX) == 0) {
+    memory.copy(S, rowAddr(sb, r0, m), <usize>nb * <usize>m * 4); // contiguous rows, nothing to change
+    return;
+  }
   for (let i = 0; i < nb; i++) {
     const src = rowAddr(sb + i, r0, m);
     const dst = S + <usize>i * <usize>mp * 4;
-    let j = 0;
-    for (; j < m4; j += 4) {
-      let v = v128.load(src + (<usize>j << 2));
-      if (clip) v = f32x4.max(v, z);
-      if (mu != 0) v = f32x4.sub(v, v128.load(mu + (<usize>j << 2)));
-      v128.store(dst + (<usize>j << 2), v);
+    let o: usize = 0;
+    if (mu == 0) {
+      if (clip) for (; o < b4; o += 16) v128.store(dst + o, f32x4.pmax(v128.load(src + o), z));
+      else for (; o < b4; o += 16) v128.store(dst + o, v128.load(src + o));
+    } else {
+      if (clip) for (; o < b4; o += 16) v128.store(dst + o, f32x4.sub(f32x4.pmax(v128.load(src + o), z), v128.load(mu + o)));
+      else for (; o < b4; o += 16) v128.store(dst + o, f32x4.sub(v128.load(src + o), v128.load(mu + o)));
     }
-    for (; j < m; j++) {
+    for (let j = m4; j < m; j++) {
       let v = load<f32>(src + (<usize>j << 2));
       if (clip && v < 0) v = 0;
       if (mu != 0) v -= load<f32>(mu + (<usize>j << 2));
       store<f32>(dst + (<usize>j << 2), v);
     }
-    for (; j < mp; j++) store<f32>(dst + (<usize>j << 2), 0);
+    for (let j = m; j < mp; j++) store<f32>(dst + (<usize>j << 2), 0);
+  }
+}
+
+/**
+ * Two rows a, b against 4 rows of Y starting at y0 (row stride ys): out[a|b][t0..t0+3] (f64).
+ * One f32 accumulator per (row, component) over all channels, as in `project`.
+ */
+function projectPair4(a: usize, b: usize, y0: usize, ys: usize, mp: i32, oa: usize, ob: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+  const e = a + (<usize>mp << 2);
+  const d = b - a;
+  let y = y0;
+  for (let p = a; p < e; p += 16, y += 16) {
+    const u = v128.load(p);
+    const v = v128.load(p + d);
+    let h = v128.load(y);
+    a0 = f32x4.add(a0, f32x4.mul(u, h));
+    b0 = f32x4.add(b0, f32x4.mul(v, h));
+    h = v128.load(y + ys);
+    a1 = f32x4.add(a1, f32x4.mul(u, h));
+    b1 = f32x4.add(b1, f32x4.mul(v, h));
+    h = v128.load(y + 2 * ys);
+    a2 = f32x4.add(a2, f32x4.mul(u, h));
+    b2 = f32x4.add(b2, f32x4.mul(v, h));
+    h = v128.load(y + 3 * ys);
+    a3 = f32x4.add(a3, f32x4.mul(u, h));
+    b3 = f32x4.add(b3, f32x4.mul(v, h));
+  }
+  store<f64>(oa, hsum(a0));
+  store<f64>(oa + 8, hsum(a1));
+  store<f64>(oa + 16, hsum(a2));
+  store<f64>(oa + 24, hsum(a3));
+  store<f64>(ob, hsum(b0));
+  store<f64>(ob + 8, hsum(b1));
+  store<f64>(ob + 16, hsum(b2));
+  store<f64>(ob + 24, hsum(b3));
+}
+
+/** Two rows against one row y of Y: out at oa, ob (f64). */
+function projectPair1(a: usize, b: usize, y: usize, mp: i32, oa: usize, ob: usize): void {
+  let a0 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  const e = a + (<usize>mp << 2);
+  const d = b - a;
+  for (let p = a; p < e; p += 16, y += 16) {
+    const h = v128.load(y);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(p), h));
+    b0 = f32x4.add(b0, f32x4.mul(v128.load(p + d), h));
+  }
+  store<f64>(oa, hsum(a0));
+  store<f64>(ob, hsum(b0));
+}
+
+/** XH[i, t] (f64, nb×k) = S_i·Y_t for the nb staged rows (pairs of rows, groups of 4 components). */
+function projectBlock(S: usize, nb: i32, Y: usize, k: i32, mp: i32, XH: usize): void {
+  const rs = <usize>mp << 2;
+  const ks = <usize>k << 3;
+  let i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    const a = S + <usize>i * rs;
+    const oa = XH + <usize>i * ks;
+    let t = 0;
+    for (; t + 4 <= k; t += 4) projectPair4(a, a + rs, Y + <usize>t * rs, rs, mp, oa + (<usize>t << 3), oa + ks + (<usize>t << 3));
+    for (; t < k; t++) projectPair1(a, a + rs, Y + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks + (<usize>t << 3));
+  }
+  if (i < nb) {
+    // last odd row: pair it with itself (same arithmetic as a pair; the second result is dropped)
+    // (XH has R rows and nb < R here, so row nb is free scratch for the dropped half)
+    const a = S + <usize>i * rs;
+    const oa = XH + <usize>i * ks;
+    let t = 0;
+    for (; t + 4 <= k; t += 4) projectPair4(a, a, Y + <usize>t * rs, rs, mp, oa + (<usize>t << 3), oa + ks);
+    for (; t < k; t++) projectPair1(a, a, Y + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks);
   }
 }
 
@@ -160,6 +244,41 @@ function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): 
   const ss = <usize>mp << 2;
   const ws = <usize>k << 2;
   let t = 0;
+  for (; t + 4 <= k; t += 4) {
+    for (let j = 0; j < mp; j += 8) {
+      const z = f32x4.splat(0);
+      let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+      let p = S + (<usize>j << 2);
+      let q = WS + (<usize>t << 2);
+      const e = q + <usize>nb * ws;
+      for (; q < e; q += ws, p += ss) {
+        const x0 = v128.load(p);
+        const x1 = v128.load(p + 16);
+        let w = v128.load32_splat(q);
+        a0 = f32x4.add(a0, f32x4.mul(w, x0));
+        b0 = f32x4.add(b0, f32x4.mul(w, x1));
+        w = v128.load32_splat(q + 4);
+        a1 = f32x4.add(a1, f32x4.mul(w, x0));
+        b1 = f32x4.add(b1, f32x4.mul(w, x1));
+        w = v128.load32_splat(q + 8);
+        a2 = f32x4.add(a2, f32x4.mul(w, x0));
+        b2 = f32x4.add(b2, f32x4.mul(w, x1));
+        w = v128.load32_splat(q + 12);
+        a3 = f32x4.add(a3, f32x4.mul(w, x0));
+        b3 = f32x4.add(b3, f32x4.mul(w, x1));
+      }
+      const os = <usize>mp << 3;
+      const o0 = out + ((<usize>t * <usize>mp + <usize>j) << 3);
+      flush4(o0, a0);
+      flush4(o0 + 32, b0);
+      flush4(o0 + os, a1);
+      flush4(o0 + os + 32, b1);
+      flush4(o0 + 2 * os, a2);
+      flush4(o0 + 2 * os + 32, b2);
+      flush4(o0 + 3 * os, a3);
+      flush4(o0 + 3 * os + 32, b3);
+    }
+  }
   for (; t + 2 <= k; t += 2) {
     for (let j = 0; j < mp; j += 16) {
       let a0 = f32x4.splat(0);
@@ -233,6 +352,11 @@ function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): 
  * op 1: normal    partial Z (k×mp f64) += Σ_r (x_r·Y_t) x_r, then ss (f64)
  * op 2: HALS      per row: xh = x_r·H_t, coordinate descent on W[r, :] with hh (k×k f64) and l1,
  *                 partial WtX (k×mp f64) += W[r,t] x_r, WtW (k×k f64), violation (f64)
+ * op 6: WᵀX       partial WtX (k×mp f64) += W[r,t] x_r for the given W (f64 at A_W), WtW (k×k f64)
+ *
+ * Per block of ≤ R rows: stage (one sequential read of X), project the block (pairs of rows ×
+ * groups of 4 components, from L1/L2), the per-row scalar work, then accumulate the block
+ * (register tiles over the block's rows, one f32 run, added in f64).
  */
 function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   const m = argi(A_M);
@@ -244,10 +368,11 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   const scratch = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE);
   const S = scratch; // R×mp f32
   const WS = S + <usize>R * <usize>mp * 4; // R×k f32
-  const XH = (WS + <usize>R * <usize>k * 4 + 15) & ~(<usize>15); // k f64
+  const XH = (WS + <usize>R * <usize>k * 4 + 15) & ~(<usize>15); // R×k f64
   const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
   const W = argp(A_W);
   const ksz = <usize>k;
+  const rs = <usize>mp << 2;
   let extra: f64 = 0;
   let wtw: usize = 0;
   if (op != 0) {
@@ -256,39 +381,45 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   }
   const hh = argp(A_HH);
   const l1 = arg(A_L1);
+  // Rows are always staged (stageRows: a sequential copy, or memory.copy when nothing
+  // changes): reading X in place through the projection was measured slower.
   for (let sb = r0; sb < r1; sb += R) {
     const nb = min(R, r1 - sb);
+    const X = S;
     stageRows(S, sb, nb, r0, m, mp, mu, clip);
+    if (op == 0) {
+      projectBlock(X, nb, Y, k, mp, W + <usize>sb * ksz * 8);
+      continue;
+    }
+    if (op != 6) projectBlock(X, nb, Y, k, mp, XH);
     for (let i = 0; i < nb; i++) {
-      const row = S + <usize>i * <usize>mp * 4;
-      project(row, Y, k, mp, XH);
-      if (op == 0) {
-        memory.copy(W + <usize>(sb + i) * ksz * 8, XH, ksz << 3);
-        continue;
-      }
       const ws = WS + <usize>i * ksz * 4;
+      const xh = XH + <usize>i * ksz * 8;
       if (op == 1) {
-        for (let t = 0; t < k; t++) store<f32>(ws + (<usize>t << 2), <f32>load<f64>(XH + (<usize>t << 3)));
+        const row = X + <usize>i * rs;
+        for (let t = 0; t < k; t++) store<f32>(ws + (<usize>t << 2), <f32>load<f64>(xh + (<usize>t << 3)));
         let a = f32x4.splat(0);
-        for (let j = 0; j < mp; j += 4) {
-          const x = v128.load(row + (<usize>j << 2));
+        for (let o: usize = 0; o < rs; o += 16) {
+          const x = v128.load(row + o);
           a = f32x4.add(a, f32x4.mul(x, x));
         }
         extra += hsum(a);
         continue;
       }
-      // HALS coordinate descent on row r of W (in place, components in order).
       const wo = W + <usize>(sb + i) * ksz * 8;
-      for (let t = 0; t < k; t++) {
-        let grad = -(load<f64>(XH + (<usize>t << 3)) - l1);
-        const ht = hh + <usize>t * ksz * 8;
-        for (let s = 0; s < k; s++) grad += load<f64>(ht + (<usize>s << 3)) * load<f64>(wo + (<usize>s << 3));
-        const w = load<f64>(wo + (<usize>t << 3));
-        extra += Math.abs(w == 0 ? Math.min(0, grad) : grad);
-        const hess = load<f64>(ht + (<usize>t << 3));
-        if (hess != 0) {
-          const nw = w - grad / hess;
-          store<f64>(wo + (<usize>t << 3), nw > 0 ? nw : 0);
+      if (op == 2) {
+        // HALS coordinate descent on row r of W (in place, components in order).
+        for (let t = 0; t < k; t++) {
+          let grad = -(load<f64>(xh + (<usize>t << 3)) - l1);
+          const ht = hh + <usize>t * ksz * 8;
+          for (let s = 0; s < k; s++) grad += load<f64>(ht + (<usize>s << 3)) * load<f64>(wo + (<usize>s << 3));
+          const w = load<f64>(wo + (<usize>t << 3));
+          extra += Math.abs(w == 0 ? Math.min(0, grad) : grad);
+          const hess = load<f64>(ht + (<usize>t << 3));
+          if (hess != 0) {
+            const nw = w - grad / hess;
+            store<f64>(wo + (<usize>t << 3), nw > 0 ? nw : 0);
+          }
         }
       }
       for (let t = 0; t < k; t++) {
@@ -300,7 +431,7 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
         }
       }
     }
-    if (op != 0) accumulate(S, WS, nb, k, mp, part);
+    accumulate(X, WS, nb, k, mp, part);
   }
   if (op != 0) store<f64>(wtw + ((ksz * ksz) << 3), extra);
 }
@@ -523,7 +654,7 @@ export function run_chunk(c: i32, tid: i32): void {
   if (r0 >= r1) return;
   gStaged = argi(A_SRC) != 0; // 1: staged by the main thread, 2: read from a file by this thread
   gStage = argp(A_STAGE) + <usize>tid * argp(A_STAGE_STRIDE);
-  if (op <= 2) passChunk(op, r0, r1, tid, c);
+  if (op <= 2 || op == 6) passChunk(op, r0, r1, tid, c);
   else if (op == 3) gramChunk(r0, r1, tid, c);
   else if (op == 4) kmeansChunk(r0, r1, tid, c);
   else if (op == 5) momentsChunk(r0, r1, tid, c);

@@ -272,7 +272,7 @@ export function gram(src: RowSource, shift: Float64Array | null = null, clip = f
 }
 
 function passScratch(job: Job, k: number): void {
-  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + k * 8 + 16);
+  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + R * k * 8 + 16);
 }
 
 /** P (count×k, Float64) = (X − shift)·Vᵀ for V k×m (row-major): scores / projections (`clip`: negatives read as 0, before the shift). */
@@ -371,6 +371,32 @@ export function distances(src: RowSource, shift: Float64Array | null, centres: A
     return true;
   });
   return r === true;
+}
+
+/**
+ * WᵀX (k×m, Float64) and WᵀW (k×k) for a given W (count×k, row-major, Float64) in one
+ * pass over the rows (`clip`: negatives of X read as 0) — the H-side product of
+ * multiplicative / NMF-SO updates. W is rounded to f32 for the products (as in the HALS
+ * pass); WᵀW is accumulated in f64 from the f64 W.
+ */
+export function rowWeightedSum(src: RowSource, W: ArrayLike<number>, k: number, clip = false): { WtX: Float64Array; WtW: Float64Array } | null {
+  if (W.length < src.count * k) throw new RangeError(`rowWeightedSum: W has ${W.length} values, need ${src.count}×${k}`);
+  return withJob(src, 6, 2048, (job) => {
+    const { m, mp } = job;
+    job.args[A_K] = k;
+    job.args[A_CLIP] = clip ? 1 : 0;
+    const w = job.alloc(job.n * k * 8);
+    const wv = f64(w, job.n * k);
+    for (let i = 0; i < job.n * k; i++) wv[i] = W[i];
+    job.args[A_W] = w;
+    passScratch(job, k);
+    job.partials(k * mp + k * k + 1);
+    job.run();
+    const P = job.reduce(k * mp + k * k);
+    const WtX = new Float64Array(k * m);
+    for (let t = 0; t < k; t++) for (let j = 0; j < m; j++) WtX[t * m + j] = P[t * mp + j];
+    return { WtX, WtW: P.slice(k * mp, k * mp + k * k) };
+  });
 }
 
 /** What one HALS pass returns (k×m WᵀX, k×k WᵀW of the updated W, and the W half of the projected-gradient violation). */

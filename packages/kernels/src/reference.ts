@@ -177,3 +177,20 @@ export function distances(src: RowSource, shift: Float64Array | null, centres: A
   }
   return true;
 }
+
+/** WᵀX (k×m) and WᵀW (k×k) for a given W (count×k), `clip`: negatives of X read as 0 (see ops.rowWeightedSum). */
+export function rowWeightedSum(src: RowSource, W: ArrayLike<number>, k: number, clip = false): { WtX: Float64Array; WtW: Float64Array } {
+  const { data, m, n, row } = rowsOf(src);
+  const WtX = new Float64Array(k * m);
+  const WtW = new Float64Array(k * k);
+  for (let r = 0; r < n; r++) {
+    const b = row(r);
+    for (let t = 0; t < k; t++) {
+      const w = W[r * k + t];
+      if (w === 0) continue;
+      for (let j = 0; j < m; j++) WtX[t * m + j] += w * value(data, b + j, clip, null, j);
+      for (let u = 0; u < k; u++) WtW[t * k + u] += w * W[r * k + u];
+    }
+  }
+  return { WtX, WtW };
+}

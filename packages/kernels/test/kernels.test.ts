@@ -105,6 +105,11 @@ function runAll(src: K.RowSource, k: number, seed: number): Record<string, Array
   s.readW(Wout);
   s.dispose();
   out.W = Wout;
+  const ws = K.rowWeightedSum(src, Wout, k, true)!;
+  out.wsWtX = ws.WtX;
+  out.wsWtW = ws.WtW;
+  const wn = K.rowWeightedSum(src, Wout, k, false)!;
+  out.wsWtXnoclip = wn.WtX;
   return out;
 }
 
@@ -144,6 +149,10 @@ function referenceAll(src: K.RowSource, k: number, seed: number): Record<string,
     for (let i = 0; i < H.length; i++) H[i] = Math.max(0, H[i] + 0.01 * (p.WtX[i] / (n + 1) - 0.5 * H[i]));
   }
   out.W = W;
+  const ws = R.rowWeightedSum(src, W, k, true);
+  out.wsWtX = ws.WtX;
+  out.wsWtW = ws.WtW;
+  out.wsWtXnoclip = R.rowWeightedSum(src, W, k, false).WtX;
   return out;
 }
 
@@ -157,6 +166,9 @@ for (const [n, m, k] of [
   [2500, 256, 4],
   [700, 5, 1],
   [1000, 16, 6],
+  [1001, 20, 5],
+  [777, 256, 4],
+  [65, 8, 2],
 ] as const) {
   test(`kernels equal the Float64 reference within ${TOL} (n=${n}, m=${m}, k=${k})`, () => {
     const data = cube(n, m, n + m);
