@@ -644,6 +644,59 @@ function momentsChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
   }
 }
 
+/**
+ * op 7: partial[0] (f64) = Σ_r ‖x_r − Σ_t W[r,t]·Y_t‖² (x clipped and centred as staged; W f64
+ * count×k at A_W rounded to f32, Y k×mp f32 zero padded). Per row: the residual in f32,
+ * its squares summed in 4 f32 lanes, the row's sum added in f64.
+ */
+function residualChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
+  const m = argi(A_M);
+  const mp = argi(A_MP);
+  const k = argi(A_K);
+  const mu = argp(A_MU);
+  const clip = argi(A_CLIP) != 0;
+  const Y = argp(A_Y);
+  const W = argp(A_W);
+  const S = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE); // R×mp f32
+  const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
+  const rs = <usize>mp << 2;
+  const ksz = <usize>k;
+  let total: f64 = 0;
+  for (let sb = r0; sb < r1; sb += R) {
+    const nb = min(R, r1 - sb);
+    stageRows(S, sb, nb, r0, m, mp, mu, clip);
+    for (let i = 0; i < nb; i++) {
+      const row = S + <usize>i * rs;
+      const wr = W + <usize>(sb + i) * ksz * 8;
+      let acc = f32x4.splat(0);
+      if (k == 4) {
+        const w0 = f32x4.splat(<f32>load<f64>(wr));
+        const w1 = f32x4.splat(<f32>load<f64>(wr, 8));
+        const w2 = f32x4.splat(<f32>load<f64>(wr, 16));
+        const w3 = f32x4.splat(<f32>load<f64>(wr, 24));
+        for (let o: usize = 0; o < rs; o += 16) {
+          let v = v128.load(row + o);
+          v = f32x4.sub(v, f32x4.mul(w0, v128.load(Y + o)));
+          v = f32x4.sub(v, f32x4.mul(w1, v128.load(Y + rs + o)));
+          v = f32x4.sub(v, f32x4.mul(w2, v128.load(Y + 2 * rs + o)));
+          v = f32x4.sub(v, f32x4.mul(w3, v128.load(Y + 3 * rs + o)));
+          acc = f32x4.add(acc, f32x4.mul(v, v));
+        }
+      } else {
+        for (let o: usize = 0; o < rs; o += 16) {
+          let v = v128.load(row + o);
+          for (let t = 0; t < k; t++) {
+            v = f32x4.sub(v, f32x4.mul(f32x4.splat(<f32>load<f64>(wr + (<usize>t << 3))), v128.load(Y + <usize>t * rs + o)));
+          }
+          acc = f32x4.add(acc, f32x4.mul(v, v));
+        }
+      }
+      total += hsum(acc);
+    }
+  }
+  store<f64>(part, total);
+}
+
 /** Run chunk c of the job described at JOB, on thread tid (its scratch slot). */
 export function run_chunk(c: i32, tid: i32): void {
   const op = argi(A_OP);
@@ -658,4 +711,5 @@ export function run_chunk(c: i32, tid: i32): void {
   else if (op == 3) gramChunk(r0, r1, tid, c);
   else if (op == 4) kmeansChunk(r0, r1, tid, c);
   else if (op == 5) momentsChunk(r0, r1, tid, c);
+  else if (op == 7) residualChunk(r0, r1, tid, c);
 }

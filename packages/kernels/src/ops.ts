@@ -399,6 +399,29 @@ export function rowWeightedSum(src: RowSource, W: ArrayLike<number>, k: number, 
   });
 }
 
+/**
+ * ‖X − W·H‖²_F over the active rows (W count×k, H k×m, both Float64 row-major; `clip`:
+ * negatives of X read as 0), in one pass: each row's residual in f32 (W and H rounded
+ * to f32), its squares summed in f64 per row.
+ */
+export function residualSumSq(src: RowSource, W: ArrayLike<number>, H: ArrayLike<number>, k: number, clip = false): number | null {
+  if (W.length < src.count * k) throw new RangeError(`residualSumSq: W has ${W.length} values, need ${src.count}×${k}`);
+  const r = withJob(src, 7, 2048, (job) => {
+    job.args[A_K] = k;
+    job.args[A_CLIP] = clip ? 1 : 0;
+    job.args[A_Y] = job.rowsF32(H, k);
+    const w = job.alloc(job.n * k * 8);
+    const wv = f64(w, job.n * k);
+    for (let i = 0; i < job.n * k; i++) wv[i] = W[i];
+    job.args[A_W] = w;
+    job.scratch(R * job.mp * 4);
+    job.partials(1);
+    job.run();
+    return job.reduce(1)[0];
+  });
+  return r;
+}
+
 /** What one HALS pass returns (k×m WᵀX, k×k WᵀW of the updated W, and the W half of the projected-gradient violation). */
 export interface HalsPass {
   WtX: Float64Array;

@@ -194,3 +194,20 @@ export function rowWeightedSum(src: RowSource, W: ArrayLike<number>, k: number, 
   }
   return { WtX, WtW };
 }
+
+/** ‖X − W·H‖²_F over the active rows (see ops.residualSumSq). */
+export function residualSumSq(src: RowSource, W: ArrayLike<number>, H: ArrayLike<number>, k: number, clip = false): number {
+  const { data, m, n, row } = rowsOf(src);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const b = row(r);
+    let rowSum = 0;
+    for (let j = 0; j < m; j++) {
+      let v = value(data, b + j, clip, null, j);
+      for (let t = 0; t < k; t++) v -= W[r * k + t] * H[t * m + j];
+      rowSum += v * v;
+    }
+    total += rowSum;
+  }
+  return total;
+}

@@ -110,6 +110,7 @@ function runAll(src: K.RowSource, k: number, seed: number): Record<string, Array
   out.wsWtW = ws.WtW;
   const wn = K.rowWeightedSum(src, Wout, k, false)!;
   out.wsWtXnoclip = wn.WtX;
+  out.residual = [K.residualSumSq(src, Wout, H, k, true)!];
   return out;
 }
 
@@ -153,6 +154,7 @@ function referenceAll(src: K.RowSource, k: number, seed: number): Record<string,
   out.wsWtX = ws.WtX;
   out.wsWtW = ws.WtW;
   out.wsWtXnoclip = R.rowWeightedSum(src, W, k, false).WtX;
+  out.residual = [R.residualSumSq(src, W, H, k, true)];
   return out;
 }
 
