@@ -1,3 +1,4 @@
+import { moments } from '@specmap/kernels';
 import { SpecmapError } from './errors';
 
 /**
@@ -73,9 +74,16 @@ export function validateStack(stack: SpectralStack): void {
   if (stack.mask && stack.mask.length !== width * height) {
     throw new SpecmapError('SHAPE', `mask has ${stack.mask.length} pixels but the stack has ${width * height}`);
   }
+  // One multi-threaded SIMD pass: a NaN or ±Inf anywhere makes a column sum or sum of
+  // squares non-finite (so can a finite value above ~1.8e19, whose square overflows in f32:
+  // then the exact scan below runs and finds nothing). Only then scan value by value.
+  if (data.length >= 1 << 16) {
+    const mo = moments({ data, cols: m, count: width * height });
+    if (mo && allFinite(mo.sums) && allFinite(mo.sumsSq)) return;
+  }
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (!Number.isFinite(v)) {
+    if (v - v !== 0) {
       const p = Math.floor(i / m);
       const x = p % width;
       const y = Math.floor(p / width);
@@ -85,4 +93,9 @@ export function validateStack(stack: SpectralStack): void {
       );
     }
   }
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
 }
