@@ -1,5 +1,5 @@
-import { moments } from '@specmap/kernels';
 import { SpecmapError } from './errors';
+import { kernelsFor } from './linalg';
 
 /**
  * A spectral image: one spectrum per pixel.
@@ -77,8 +77,9 @@ export function validateStack(stack: SpectralStack): void {
   // One multi-threaded SIMD pass: a NaN or ±Inf anywhere makes a column sum or sum of
   // squares non-finite (so can a finite value above ~1.8e19, whose square overflows in f32:
   // then the exact scan below runs and finds nothing). Only then scan value by value.
-  if (data.length >= 1 << 16) {
-    const mo = moments({ data, cols: m, count: width * height });
+  const kernels = kernelsFor({ data, rows: width * height, cols: m, count: width * height, index: new Int32Array(0) });
+  if (kernels) {
+    const mo = kernels.moments({ data, cols: m, count: width * height });
     if (mo && allFinite(mo.sums) && allFinite(mo.sumsSq)) return;
   }
   for (let i = 0; i < data.length; i++) {

@@ -75,18 +75,20 @@ test('fromStack views the cube without copying and carries the mask', () => {
 test('validateStack on a large cube (kernel pre-check): NaN and Inf located, huge finite values accepted', async () => {
   const { validateStack } = await import('../src/stack');
   const { allocateCube, freeCube } = await import('@specmap/kernels');
-  const width = 160;
-  const height = 120;
+  const { KERNELS_MIN_VALUES } = await import('../src/linalg');
+  const width = 200;
+  const height = 150;
   const m = 9;
+  assert.ok(width * height * m >= KERNELS_MIN_VALUES, 'large enough for the kernel path');
   const data = allocateCube(width * height * m);
   for (let i = 0; i < data.length; i++) data[i] = 1 + Math.sin(i);
   const st: SpectralStack = { data, width, height, energies: Float64Array.from({ length: m }, (_, e) => 700 + e), metadata: {} };
   validateStack(st); // clean
   data[(77 * width + 101) * m + 4] = 1e30; // finite, its f32 square overflows: the exact scan runs and accepts it
   validateStack(st);
-  data[(119 * width + 159) * m + 8] = NaN; // the very last value
-  throwsCode(() => validateStack(st), 'NAN', /NaN at pixel \(x=159, y=119\), channel 8 \(708 eV\)/);
-  data[(119 * width + 159) * m + 8] = 1;
+  data[(149 * width + 199) * m + 8] = NaN; // the very last value
+  throwsCode(() => validateStack(st), 'NAN', /NaN at pixel \(x=199, y=149\), channel 8 \(708 eV\)/);
+  data[(149 * width + 199) * m + 8] = 1;
   data[(3 * width + 5) * m + 0] = -Infinity;
   throwsCode(() => validateStack(st), 'NAN', /Inf at pixel \(x=5, y=3\), channel 0 \(700 eV\)/);
   freeCube(data);
