@@ -52,6 +52,36 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /**
+ * Base64 of the concatenation of `chunks` (e.g. encodeResultChunks' output),
+ * delivered in pieces: each piece encodes `step` input bytes (a multiple of
+ * 3, so no piece but the last has padding and the pieces concatenate to the
+ * base64 of the whole), the last one the rest. Memory: one `step`-byte
+ * staging buffer and one piece at a time, never the whole text or a
+ * concatenated copy of the chunks. Yields nothing for empty input.
+ */
+export function* base64Pieces(chunks: Iterable<Uint8Array>, step = 3 << 15): Generator<string, void, undefined> {
+  if (!Number.isInteger(step) || step < 3 || step % 3 !== 0) {
+    throw new SpecmapError('ARG', `base64Pieces: step must be a positive multiple of 3, got ${step}`);
+  }
+  const stage = new Uint8Array(step);
+  let fill = 0;
+  for (const chunk of chunks) {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(step - fill, chunk.length - off);
+      stage.set(chunk.subarray(off, off + n), fill);
+      fill += n;
+      off += n;
+      if (fill === step) {
+        yield bytesToBase64(stage);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield bytesToBase64(stage.subarray(0, fill));
+}
+
+/**
  * Decode base64 (standard or URL-safe alphabet; padding optional; ASCII
  * whitespace such as the line breaks some tools insert is ignored).
  * Pure JavaScript: no Buffer, no atob.

@@ -16,12 +16,14 @@ import {
   Int32,
   List,
   RecordBatch,
+  RecordBatchStreamWriter,
   Schema,
   Struct,
   Table,
   makeData,
   tableFromIPC,
   tableToIPC,
+  util,
   type Data,
   type DataType,
 } from 'apache-arrow';
@@ -29,9 +31,9 @@ import {
 // must not pull in core's Node-only parts (WASM kernels, worker threads).
 import { SpecmapError } from '@specmap/core/dist/errors';
 import type { AnalysisResult, Method, Provenance } from '@specmap/core';
-import { base64ToBytes, bytesToBase64 } from './base64';
+import { base64Pieces, base64ToBytes } from './base64';
 
-export { base64ToBytes, bytesToBase64 } from './base64';
+export { base64Pieces, base64ToBytes, bytesToBase64 } from './base64';
 
 /** MIME type of a specmap result (base64 of the Arrow IPC stream in Jupyter bundles). */
 export const SPECMAP_MIME = 'application/vnd.specmap.result.v1+arrow';
@@ -456,6 +458,43 @@ function listData(col: ColumnSpec, values: Column | null): Data<List<Item>> {
 
 /** Encode a result as an Arrow IPC stream (see docs/result-format.md). */
 export function encodeResult(r: DecodedResult): Uint8Array {
+  return tableToIPC(resultTable(r), 'stream');
+}
+
+/**
+ * Collects what the IPC writer emits as a list of views instead of one
+ * concatenated buffer: the body buffers are views of the result's own arrays.
+ */
+class ChunkWriter extends RecordBatchStreamWriter {
+  readonly chunks: Uint8Array[] = [];
+  protected override _write(chunk: Parameters<typeof util.toUint8Array>[0]): this {
+    if (this._started) {
+      const bytes = util.toUint8Array(chunk) as Uint8Array;
+      if (bytes && bytes.byteLength > 0) {
+        this.chunks.push(bytes);
+        this._position += bytes.byteLength;
+      }
+    }
+    return this;
+  }
+}
+
+/**
+ * encodeResult without the copy: the same bytes as a list of chunks, in
+ * order (their concatenation equals `encodeResult(r)` byte for byte). The
+ * large chunks are views of the result's typed arrays (weights, measured
+ * spectra, …), so the payload costs no memory beyond the result itself:
+ * write them out (e.g. `fs.writevSync`, or base64 chunk by chunk) before
+ * changing the result's arrays.
+ */
+export function encodeResultChunks(r: DecodedResult): Uint8Array[] {
+  const writer = new ChunkWriter();
+  writer.writeAll(resultTable(r));
+  return writer.chunks;
+}
+
+/** The one-row Arrow table of a result (validated; see docs/result-format.md). */
+function resultTable(r: DecodedResult): Table {
   const header = headerOf(r);
   checkHeaderShape(header, 'encodeResult');
   if (r.references && !(r.references.pearson instanceof Float64Array)) {
@@ -485,12 +524,12 @@ export function encodeResult(r: DecodedResult): Uint8Array {
   const schema = new Schema(fields, new Map([[HEADER_KEY, headerJson]]));
   const struct = makeData({ type: new Struct(fields), length: 1, nullCount: 0, children });
   const batch = new RecordBatch(schema, struct);
-  return tableToIPC(new Table([batch]), 'stream');
+  return new Table([batch]);
 }
 
-/** encodeResult, as a base64 string (what Jupyter display bundles carry). */
+/** encodeResult, as a base64 string (what Jupyter display bundles carry); the payload is never held as one buffer. */
 export function encodeResultBase64(r: DecodedResult): string {
-  return bytesToBase64(encodeResult(r));
+  return Array.from(base64Pieces(encodeResultChunks(r))).join('');
 }
 
 const ARROW_FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"

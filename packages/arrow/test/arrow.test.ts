@@ -7,11 +7,13 @@ import {
   FORMAT_VERSION,
   HEADER_KEY,
   encodeResult,
+  encodeResultChunks,
   decodeResult,
   encodeResultBase64,
   decodeResultBase64,
   bytesToBase64,
   base64ToBytes,
+  base64Pieces,
 } from '../src/index';
 import { nmfResult, pcaResult } from './fixtures';
 
@@ -235,6 +237,45 @@ test('encodeResult rejects inconsistent results', () => {
   const n = nmfResult();
   n.references!.spectra[0].values = new Float64Array(2);
   assert.throws(() => encodeResult(n), { code: 'SHAPE' });
+});
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+test('encodeResultChunks: the same bytes as encodeResult, the big arrays not copied', () => {
+  const withMeasured = nmfResult(40, 30, 50);
+  for (const r of [pcaResult(), nmfResult(), withMeasured]) {
+    const chunks = encodeResultChunks(r);
+    assert.ok(chunks.length > 1);
+    assert.deepEqual(concat(chunks), encodeResult(r));
+    assertSameResult(decodeResult(concat(chunks)), r);
+    // The weights travel as a view of the result's own array (no copy).
+    const w = new Uint8Array(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
+    assert.ok(chunks.some((c) => c.buffer === r.weights.buffer && c.byteOffset === w.byteOffset && c.byteLength === w.byteLength), 'weights chunk is a view');
+    if (r.measured) assert.ok(chunks.some((c) => c.buffer === r.measured!.data.buffer), 'measured chunk is a view');
+  }
+});
+
+test('base64Pieces: pieces of the concatenated chunks, joined = base64 of the whole', () => {
+  const r = nmfResult(40, 30, 50);
+  const chunks = encodeResultChunks(r);
+  const whole = Buffer.from(encodeResult(r)).toString('base64');
+  for (const step of [3, 6, 30, 3 * 1000, 3 << 15, 3 << 22]) {
+    const pieces = [...base64Pieces(chunks, step)];
+    assert.equal(pieces.join(''), whole, `step ${step}`);
+    pieces.slice(0, -1).forEach((p) => assert.equal(p.length, (step / 3) * 4, 'full pieces, no padding'));
+  }
+  assert.deepEqual([...base64Pieces([])], []);
+  assert.deepEqual([...base64Pieces([new Uint8Array(0), Uint8Array.of(1, 2), new Uint8Array(0), Uint8Array.of(3, 4)], 3)], ['AQID', 'BA==']);
+  for (const bad of [0, 4, -3, 1.5, NaN]) assert.throws(() => [...base64Pieces(chunks, bad)], { name: 'SpecmapError' });
+  assert.equal(encodeResultBase64(r), whole, 'encodeResultBase64 streams the same text');
 });
 
 test('encoding is deterministic', () => {

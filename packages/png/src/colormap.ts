@@ -46,13 +46,45 @@ const RDBU_R: readonly RGB[] = hexTable(
   '053061' + '2166ac' + '4393c3' + '92c5de' + 'd1e5f0' + 'f7f7f7' + 'fddbc7' + 'f4a582' + 'd6604d' + 'b2182b' + '67001f',
 );
 
-function lerpTable(table: readonly RGB[], t: number): RGB {
+/** Write the colour of `x` ∈ [0, 1] in `table` (linear interpolation, rounded) to out[o..o+2]. */
+function lerpTableInto(table: readonly RGB[], t: number, out: Uint8Array | number[], o: number): void {
   const x = Math.min(1, Math.max(0, t)) * (table.length - 1);
   const i = Math.min(table.length - 2, Math.floor(x));
   const f = x - i;
   const a = table[i];
   const b = table[i + 1];
-  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+  out[o] = Math.round(a[0] + (b[0] - a[0]) * f);
+  out[o + 1] = Math.round(a[1] + (b[1] - a[1]) * f);
+  out[o + 2] = Math.round(a[2] + (b[2] - a[2]) * f);
+}
+
+/**
+ * As {@link colormap}, without allocating: writes the colour of `t` to
+ * out[o], out[o+1], out[o+2] and returns true, or returns false (out
+ * untouched) for a non-finite `t`. For per-pixel loops over large maps.
+ */
+export function colormapInto(name: ColormapName, t: number, out: Uint8Array | number[], o = 0): boolean {
+  if (!Number.isFinite(t)) return false;
+  const c = Math.min(1, Math.max(0, t));
+  switch (name) {
+    case 'viridis': {
+      const v = VIRIDIS[Math.min(255, Math.floor(c * 256))];
+      out[o] = v[0];
+      out[o + 1] = v[1];
+      out[o + 2] = v[2];
+      return true;
+    }
+    case 'diverging':
+      lerpTableInto(RDBU_R, c, out, o);
+      return true;
+    case 'gray': {
+      const g = Math.round(c * 255);
+      out[o] = out[o + 1] = out[o + 2] = g;
+      return true;
+    }
+    default:
+      throw new RangeError(`unknown colormap ${String(name)}`);
+  }
 }
 
 /**
@@ -61,20 +93,6 @@ function lerpTable(table: readonly RGB[], t: number): RGB {
  * map interpolates between its 11 classes.
  */
 export function colormap(name: ColormapName, t: number): RGB | null {
-  if (!Number.isFinite(t)) return null;
-  const c = Math.min(1, Math.max(0, t));
-  switch (name) {
-    case 'viridis': {
-      const v = VIRIDIS[Math.min(255, Math.floor(c * 256))];
-      return [v[0], v[1], v[2]];
-    }
-    case 'diverging':
-      return lerpTable(RDBU_R, c);
-    case 'gray': {
-      const g = Math.round(c * 255);
-      return [g, g, g];
-    }
-    default:
-      throw new RangeError(`unknown colormap ${String(name)}`);
-  }
+  const out: RGB = [0, 0, 0];
+  return colormapInto(name, t, out) ? out : null;
 }

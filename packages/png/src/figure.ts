@@ -7,7 +7,7 @@
  *   └ footnote: contrast rule, warnings ──────────────────────────┘
  */
 import { SpecmapError, type AnalysisResult } from '@specmap/core';
-import { colormap, type ColormapName, type RGB } from './colormap';
+import { colormap, colormapInto, type ColormapName, type RGB } from './colormap';
 import { encodePng } from './png';
 import { Raster, type Color } from './raster';
 import { textWidth } from './font';
@@ -55,10 +55,25 @@ const WARN: Color = [176, 84, 0];
 
 /** Percentile p (0–100) of the finite values, linear interpolation between order statistics (numpy's default). */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  const v: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v.push(values[i]);
+  return percentileOfSorted(sortedFinite(values), p);
+}
+
+/** The finite values in increasing order (one Float64Array, no boxed numbers). */
+function sortedFinite(values: ArrayLike<number>): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  const v = new Float64Array(n);
+  let o = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (Number.isFinite(x)) v[o++] = x;
+  }
+  return v.sort();
+}
+
+/** Percentile p (0–100) of values sorted increasingly (see percentile); NaN when empty. */
+function percentileOfSorted(v: Float64Array, p: number): number {
   if (v.length === 0) return NaN;
-  v.sort((a, b) => a - b);
   const x = (Math.min(100, Math.max(0, p)) / 100) * (v.length - 1);
   const i = Math.floor(x);
   const f = x - i;
@@ -155,8 +170,9 @@ interface MapScaling {
  * are signed: the diverging map is centred on 0 with limit max(|p1|, |p99|).
  */
 export function mapScaling(method: AnalysisResult['method'], values: ArrayLike<number>): MapScaling {
-  let p1 = percentile(values, 1);
-  let p99 = percentile(values, 99);
+  const sorted = sortedFinite(values);
+  let p1 = percentileOfSorted(sorted, 1);
+  let p99 = percentileOfSorted(sorted, 99);
   if (!Number.isFinite(p1) || !Number.isFinite(p99)) {
     p1 = 0;
     p99 = 1;
@@ -197,6 +213,41 @@ export function mapScaling(method: AnalysisResult['method'], values: ArrayLike<n
 export function weightColor(s: MapScaling, v: number): RGB {
   const t = (v - s.lo) / (s.hi - s.lo);
   return colormap(s.cmap, t) ?? NAN_COLOR;
+}
+
+/**
+ * Draw component c of the weights (n×k, row-major pixels) as a w×h map into
+ * `img` at (x, y), nearest-neighbour scaled to dw×dh, opaque; the same pixels
+ * as colouring every weight with weightColor and Raster.drawImage, but
+ * colouring only the sampled weights and allocating nothing per pixel (a
+ * 600×500 map is 300,000 weights; the figure's memory stays at the raster).
+ */
+function drawMap(img: Raster, weights: ArrayLike<number>, k: number, c: number, w: number, h: number, s: MapScaling, x: number, y: number, dw: number, dh: number): void {
+  const d = img.data;
+  const W = img.width;
+  const span = s.hi - s.lo;
+  const rgb = new Uint8Array(3);
+  for (let j = 0; j < dh; j++) {
+    const sy = Math.min(h - 1, Math.floor((j * h) / dh));
+    const ty = y + j;
+    if (ty < 0 || ty >= img.height) continue;
+    for (let i = 0; i < dw; i++) {
+      const sx = Math.min(w - 1, Math.floor((i * w) / dw));
+      const tx = x + i;
+      if (tx < 0 || tx >= W) continue;
+      const o = (ty * W + tx) * 4;
+      if (colormapInto(s.cmap, (weights[(sy * w + sx) * k + c] - s.lo) / span, rgb, 0)) {
+        d[o] = rgb[0];
+        d[o + 1] = rgb[1];
+        d[o + 2] = rgb[2];
+      } else {
+        d[o] = NAN_COLOR[0];
+        d[o + 1] = NAN_COLOR[1];
+        d[o + 2] = NAN_COLOR[2];
+      }
+      d[o + 3] = 255;
+    }
+  }
 }
 
 function checkResult(r: AnalysisResult): number {
@@ -360,22 +411,14 @@ export function renderFigure(r: AnalysisResult, options: RenderOptions = {}): { 
 
   // ---- weight maps
   const layout: FigureLayout = { maps: [], colorbars: [], plot: { x: 0, y: 0, width: 0, height: 0 }, mapScale: scale };
-  const rgba = new Uint8Array(w * h * 4);
   for (let c = 0; c < k; c++) {
     const s = scalings[c];
     const px0 = pad + (c % perRow) * (panelW + panelGap);
     const py0 = mapsTop + Math.floor(c / perRow) * (panelH + rowGap);
     img.text(px0, py0, `c${c}`, componentColor(c), { scale: fs });
     if (hasSub) img.text(px0, py0 + lineH + 3 * fs, truncate(subtitles[c], panelW, fs), MUTED, { scale: fs });
-    for (let p = 0; p < w * h; p++) {
-      const rgb = weightColor(s, r.weights[p * k + c]);
-      rgba[p * 4] = rgb[0];
-      rgba[p * 4 + 1] = rgb[1];
-      rgba[p * 4 + 2] = rgb[2];
-      rgba[p * 4 + 3] = 255;
-    }
     const my = py0 + panelHeadH;
-    img.drawImage(rgba, w, h, px0, my, mapW, mapH);
+    drawMap(img, r.weights, k, c, w, h, s, px0, my, mapW, mapH);
     layout.maps.push({ x: px0, y: my, width: mapW, height: mapH });
     layout.colorbars.push({ x: px0 + mapW + barGap, y: my, width: barW, height: mapH });
     img.strokeRect(px0 - 1, my - 1, mapW + 2, mapH + 2, AXIS);

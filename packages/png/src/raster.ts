@@ -185,6 +185,7 @@ export class Raster {
 
   /** Copy an RGBA image of size w×h into this raster at (x, y), nearest-neighbour scaled to dw×dh. */
   drawImage(rgba: Uint8Array, w: number, h: number, x: number, y: number, dw = w, dh = h): void {
+    const px: [number, number, number, number] = [0, 0, 0, 0]; // reused: nothing allocated per pixel
     for (let j = 0; j < dh; j++) {
       const sy = Math.min(h - 1, Math.floor((j * h) / dh));
       const ty = y + j;
@@ -194,7 +195,11 @@ export class Raster {
         const tx = x + i;
         if (tx < 0 || tx >= this.width) continue;
         const s = (sy * w + sx) * 4;
-        this.setPixel(tx, ty, [rgba[s], rgba[s + 1], rgba[s + 2], rgba[s + 3]]);
+        px[0] = rgba[s];
+        px[1] = rgba[s + 1];
+        px[2] = rgba[s + 2];
+        px[3] = rgba[s + 3];
+        this.setPixel(tx, ty, px);
       }
     }
   }

@@ -12,6 +12,7 @@ import {
   decodePng,
   crc32,
   colormap,
+  colormapInto,
   VIRIDIS,
   renderResultPng,
   renderFigure,
@@ -20,6 +21,7 @@ import {
   formatTick,
   formatValue,
   mapScaling,
+  weightColor,
   componentColor,
   defaultMapScale,
 } from '../src/index';
@@ -175,6 +177,47 @@ test('PCA maps use the diverging map centred on zero', () => {
   assert.deepEqual(low, [0x05, 0x30, 0x61, 255]);
   const high = raster.getPixel(...mapPixel(layout, 1, 1, 5)); // value +1 → deep red end
   assert.deepEqual(high, [0x67, 0x00, 0x1f, 255]);
+});
+
+test('colormapInto writes what colormap returns, without allocating a colour', () => {
+  const out = new Uint8Array(5).fill(7);
+  for (const name of ['viridis', 'diverging', 'gray'] as const) {
+    for (let i = -10; i <= 1010; i++) {
+      const t = i / 1000;
+      assert.equal(colormapInto(name, t, out, 1), true);
+      assert.deepEqual([...out.subarray(1, 4)], colormap(name, t), `${name} ${t}`);
+    }
+    out.fill(7);
+    assert.equal(colormapInto(name, NaN, out, 1), false);
+    assert.deepEqual([...out], [7, 7, 7, 7, 7], 'NaN leaves out untouched');
+  }
+});
+
+test('map pixels = weightColor of the nearest weight, down- and up-scaled, NaN gray', () => {
+  for (const [w, h, method] of [[300, 170, 'nmf'], [23, 11, 'pca'], [1, 1, 'nmf']] as const) {
+    const k = 3;
+    const weights = new Float32Array(w * h * k).map((_, i) => Math.sin(i * 0.37) * (method === 'pca' ? 1 : 0.5) + (method === 'pca' ? 0 : 0.6));
+    for (let p = 0; p < w * h; p += 7) weights[p * k + 1] = NaN;
+    const r: AnalysisResult = { ...rampResult(method), width: w, height: h, k, weights, components: new Float64Array(k * 20).map((_, i) => Math.cos(i)) };
+    const { raster, layout } = renderFigure(r);
+    for (let c = 0; c < k; c++) {
+      const col = Array.from({ length: w * h }, (_, p) => weights[p * k + c]);
+      const s = mapScaling(method, col);
+      // Reference: colour every weight, then Raster.drawImage (nearest neighbour) into a raster of the map's size.
+      const rgba = new Uint8Array(w * h * 4);
+      col.forEach((v, p) => rgba.set([...weightColor(s, v), 255], p * 4));
+      const box = layout.maps[c];
+      const ref = new Raster(box.width, box.height);
+      ref.drawImage(rgba, w, h, 0, 0, box.width, box.height);
+      for (let y = 0; y < box.height; y++) {
+        for (let x = 0; x < box.width; x++) {
+          const got = raster.getPixel(box.x + x, box.y + y);
+          const want = ref.getPixel(x, y);
+          if (got.some((v, i) => v !== want[i])) assert.fail(`${w}×${h} map ${c} pixel (${x}, ${y}): ${got} ≠ ${want}`);
+        }
+      }
+    }
+  }
 });
 
 test('spectra plot draws each component in its colour', () => {
