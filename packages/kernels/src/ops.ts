@@ -250,7 +250,7 @@ export function moments(src: RowSource, shift: Float64Array | null = null, clip 
  * @specmap/core's linalg.ts; `clip` reads negative values as 0 (before the shift).
  */
 export function gram(src: RowSource, shift: Float64Array | null = null, clip = false): Float64Array | null {
-  const chunk = Math.max(16 * GB, Math.ceil(Math.ceil(src.count / 32) / GB) * GB); // ≤ 32 partials of m×m
+  const chunk = Math.max(16 * GB, Math.ceil(Math.ceil(src.count / 8) / GB) * GB); // ≤ 8 partials of m×m (WASM memory never shrinks)
   return withJob(src, 3, chunk, (job) => {
     const { m, mp } = job;
     job.args[A_CLIP] = clip ? 1 : 0;

@@ -123,7 +123,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array, optio
     for (let i = 0; i < kv.length; i++) bytes[i] = kv.charCodeAt(i) & 0xff;
     parts.push(chunk('tEXt', bytes));
   }
-  const z = deflateSync(raw, { level: 9 });
+  const z = deflateSync(raw, { level: 6 }); // zlib default: ~3× faster than 9, ~2 % larger
   parts.push(chunk('IDAT', new Uint8Array(z.buffer, z.byteOffset, z.byteLength)));
   parts.push(chunk('IEND', new Uint8Array(0)));
   const total = parts.reduce((n, p) => n + p.length, 0);
