@@ -124,13 +124,19 @@ if (wanted('cli') && sizes.includes('256x256')) {
   const pyCode = `import numpy as np, sys\nfrom sklearn.decomposition import NMF\nX=np.load(sys.argv[1]); X=np.maximum(X.reshape(-1, X.shape[-1]),0)\nm=NMF(4, solver='mu', max_iter=200, tol=0); W=m.fit_transform(X)\nprint(m.reconstruction_err_)`;
   const cli = [];
   for (const t of threadList) {
-    const a = repeat(reps, () => timed(PY, ['-c', pyCode, file], skEnv(t)));
+    // alternate the two sides, rep by rep, so that a change of load on the shared machine hits both
     const cliArgs = ['packages/cli/bin/specmap.js', 'analyze', file, '--method', 'nmf', '--components', '4', '--max-iter', '200', '--tol', '0', '--out', join(OUT, 'cli-256')];
-    const b = repeat(reps, () => timed(process.execPath, cliArgs, spEnv(t)));
-    // what-if: the cube read straight into the kernels' shared memory (the proposed io patch, see bench/io-shim.cjs)
-    const c = repeat(reps, () => timed(process.execPath, ['-r', join(HERE, 'io-shim.cjs'), ...cliArgs], spEnv(t)));
-    cli.push({ threads: t, sklearn: a, specmap: b, shared: c });
-    log(`CLI done-when t=${t}: sklearn ${fmt(a)} specmap ${fmt(b)} specmap+shared cube ${fmt(c)}`);
+    const as = [];
+    const bs = [];
+    for (let r = 0; r < reps; r++) {
+      as.push(timed(PY, ['-c', pyCode, file], skEnv(t)));
+      bs.push(timed(process.execPath, cliArgs, spEnv(t)));
+    }
+    const pick = (rs) => ({ seconds: median(rs.map((x) => x.seconds)), vmhwm_mb: Math.max(...rs.map((x) => x.vmhwm_mb)), all: rs.map((x) => x.seconds) });
+    const a = pick(as);
+    const b = pick(bs);
+    cli.push({ threads: t, sklearn: a, specmap: b });
+    log(`CLI done-when t=${t}: sklearn ${fmt(a)} specmap ${fmt(b)}`);
   }
   results.cli = cli;
 }
@@ -186,13 +192,11 @@ function markdown(res) {
     L.push('');
     L.push("scikit-learn: `python3 -c` loading the same file, `NMF(4, solver='mu', max_iter=200, tol=0).fit_transform`. specmap: the whole CLI (reading, NMF 'cd', writing result.arrow, report.html, figures). Wall time and peak RSS from /usr/bin/time.");
     L.push('');
-    L.push("'shared cube': the same CLI with the .npy read straight into the kernels' shared memory (`node -r bench/io-shim.cjs`, what the proposed @specmap/io change does); without it @specmap/io returns a plain Float32Array, which the kernels can only stage chunk by chunk on the main thread (single-threaded).");
-    L.push('');
-    L.push('| threads | scikit-learn | specmap analyze | ratio | specmap analyze, shared cube | ratio | peak MB sklearn | peak MB specmap | peak MB specmap, shared cube |');
-    L.push('|---|---|---|---|---|---|---|---|---|');
+    L.push('| threads | scikit-learn | specmap analyze | ratio | peak MB sklearn | peak MB specmap | runs (s, sklearn / specmap) |');
+    L.push('|---|---|---|---|---|---|---|');
     for (const c of res.cli) {
-      const sh = c.shared ?? { seconds: NaN, vmhwm_mb: NaN };
-      L.push(`| ${c.threads} | ${c.sklearn.seconds.toFixed(2)} s | ${c.specmap.seconds.toFixed(2)} s | ${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)} | ${sh.seconds.toFixed(2)} s | ${(sh.seconds / c.sklearn.seconds).toFixed(2)} | ${c.sklearn.vmhwm_mb.toFixed(0)} | ${c.specmap.vmhwm_mb.toFixed(0)} | ${sh.vmhwm_mb.toFixed(0)} |`);
+      const runs = c.sklearn.all && c.specmap.all ? `${c.sklearn.all.map((x) => x.toFixed(2)).join(', ')} / ${c.specmap.all.map((x) => x.toFixed(2)).join(', ')}` : '–';
+      L.push(`| ${c.threads} | ${c.sklearn.seconds.toFixed(2)} s | ${c.specmap.seconds.toFixed(2)} s | ${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)} | ${c.sklearn.vmhwm_mb.toFixed(0)} | ${c.specmap.vmhwm_mb.toFixed(0)} | ${runs} |`);
     }
     L.push('');
   }
