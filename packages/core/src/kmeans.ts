@@ -3,6 +3,7 @@ import { ActiveRows, Decomposition, MatrixView, prepareInput } from './decomposi
 import { SpecmapError } from './errors';
 import { columnMeans, kernelsFor } from './linalg';
 import { checkSeed, Rng } from './random';
+import { checkFiniteStream, npyStreamInfo, stackStreamOf, withRow, withStreamRows, type StreamOptions } from './stream';
 
 export interface KMeansOptions {
   /** Number of clusters K, 1 ≤ K ≤ n (fitted pixels). */
@@ -61,9 +62,34 @@ const BLOCK = 256;
  * `reconstructionError` = √inertia = ‖X − W·C‖_F.
  *
  * Throws SpecmapError 'K_RANGE' (K < 1 or K > n), 'OPTION', 'SEED', 'NAN', 'SHAPE'.
+ *
+ * Out of core: a stack from `streamedStack` (stream.ts) is streamed from its
+ * file, as `kmeansStream` does.
  */
 export function kmeans(x: SpectralStack | MatrixView, options: KMeansOptions): KMeansResult {
-  const src = prepareInput(x);
+  const stream = stackStreamOf(x);
+  if (stream) return withStreamRows(stream, (src) => kmeansRows(src, options));
+  return kmeansRows(prepareInput(x), options);
+}
+
+/**
+ * Out-of-core k-means of a float32 C-order `.npy` file (rows = all axes but
+ * the last, columns = the last): the column means and variances, every
+ * k-means++ distance pass and every Lloyd assign-and-accumulate pass stream
+ * the rows from disk through @specmap/kernels (each thread reads its own
+ * chunk); the few rows k-means++ picks and empty-cluster relocation moves are
+ * read one by one. Only O(n) labels/distances and K×m centres are held in
+ * memory. Same result (labels, centres, inertia, iterations, every start's
+ * inertia), bit for bit, as `kmeans()` on the cube in memory; parameters get
+ * an `outOfCore` record. Throws SpecmapError('KERNELS') when the WebAssembly
+ * kernels are unavailable (inputs of ≥ 2^18 values).
+ */
+export function kmeansStream(path: string, options: KMeansOptions & StreamOptions): KMeansResult {
+  return withStreamRows(npyStreamInfo(path, options), (src) => kmeansRows(src, options));
+}
+
+/** kmeans() on prepared rows (in memory or streamed). */
+function kmeansRows(src: ActiveRows, options: KMeansOptions): KMeansResult {
   const { cols: m, count: n, rows: nTotal, index } = src;
   const k = options.clusters;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > n) {
@@ -81,6 +107,7 @@ export function kmeans(x: SpectralStack | MatrixView, options: KMeansOptions): K
     nInit = 1;
   }
   const mean = columnMeans(src);
+  checkFiniteStream(src, mean); // streamed: the NaN/Inf check prepareInput makes in memory
   // tolerance relative to the mean per-feature variance (ddof 0)
   const tolAbs = tol === 0 ? 0 : tol * meanVariance(src, mean);
   const rng = new Rng(seed);
@@ -197,10 +224,12 @@ function distancesTo(src: ActiveRows, mean: Float64Array, centre: Float64Array, 
   }
 }
 
+/** out[off …] = active row r − mean (read from the file when streamed). */
 function rowCentred(src: ActiveRows, mean: Float64Array, r: number, out: Float64Array, off: number): void {
-  const { data, cols: m, index } = src;
-  const base = index[r] * m;
-  for (let j = 0; j < m; j++) out[off + j] = data[base + j] - mean[j];
+  const m = src.cols;
+  withRow(src, r, (data, base) => {
+    for (let j = 0; j < m; j++) out[off + j] = data[base + j] - mean[j];
+  });
 }
 
 /** Greedy k-means++ (sklearn `_kmeans_plusplus`) on the centred rows; returns K×m centres (centred). */
@@ -334,7 +363,8 @@ function assign(
 }
 
 function lloyd(src: ActiveRows, mean: Float64Array, init: Float64Array, k: number, maxIter: number, tolAbs: number): Run {
-  const { cols: m, count: n, data, index } = src;
+  const { cols: m, count: n } = src;
+  const row = new Float64Array(m);
   let centres = Float64Array.from(init);
   const labels = new Int32Array(n).fill(-1);
   const old = new Int32Array(n).fill(-1);
@@ -355,9 +385,9 @@ function lloyd(src: ActiveRows, mean: Float64Array, init: Float64Array, k: numbe
       empty.forEach((c, i) => {
         const r = far[i];
         const old = labels[r];
-        const base = index[r] * m;
+        rowCentred(src, mean, r, row, 0);
         for (let j = 0; j < m; j++) {
-          const v = data[base + j] - mean[j];
+          const v = row[j];
           sums[old * m + j] -= v;
           sums[c * m + j] = v;
         }

@@ -4,7 +4,8 @@ import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } 
 import { gram, kernelsFor, symmetricEigen } from './linalg';
 import { checkSeed } from './random';
 import { MT19937 } from './mt19937';
-import { NonNegativeScan, rankWarning, scanNonNegative } from './nmf-input';
+import { MAX_NEGATIVE_SHARE, NonNegativeScan, rankWarning, scanNonNegative } from './nmf-input';
+import { forEachRowBlock, isStreamRows, npyStreamInfo, stackStreamOf, withStreamRows, type StreamOptions, type StreamRows } from './stream';
 import { betaDivergence, betaLossValue, fitMu } from './nmf-mu';
 
 export type NmfInit = 'nndsvda' | 'nndsvd' | 'nndsvdar' | 'random';
@@ -95,9 +96,50 @@ export interface NmfRegularisation {
  * update of W_i, and its contributions to WᵀX and WᵀW are done while the row
  * is in cache (exactly equivalent to scikit-learn's two-step order because
  * rows of W are updated independently). The H update then costs O(m·k²).
+ *
+ * Out of core: a stack from `streamedStack` (stream.ts) is streamed from its
+ * file, as `nmfStream` does (solver 'cd' only).
  */
 export function nmf(x: SpectralStack | MatrixView, options: NmfOptions): Decomposition {
-  const src = prepareInput(x);
+  const stream = stackStreamOf(x);
+  if (stream) {
+    checkStreamable(options);
+    return withStreamRows(stream, (src) => nmfRows(src, options));
+  }
+  return nmfRows(prepareInput(x), options);
+}
+
+/**
+ * Out-of-core NMF of a float32 C-order `.npy` file (rows = all axes but the
+ * last, columns = the last), solver 'cd' (HALS) only: X streams from disk in
+ * row blocks through @specmap/kernels — the input scan (Σx, Σx², negatives,
+ * NaN check), XᵀX for NNDSVD and X·Vᵀ for its U, one fused HALS pass per
+ * iteration (W stays in the kernels' memory), the final residual — so only
+ * the n×K factors and m×m matrices are held in memory. The result (W, H,
+ * loss history, iterations, error, warnings) is the same, bit for bit, as
+ * `nmf()` on the cube in memory (a Float32 matrix without mask); parameters
+ * get an `outOfCore` record. Throws SpecmapError('KERNELS') when the
+ * WebAssembly kernels are unavailable (inputs of ≥ 2^18 values), 'OPTION'
+ * for solver 'mu' or a β-loss other than Frobenius.
+ */
+export function nmfStream(path: string, options: NmfOptions & StreamOptions): Decomposition {
+  checkStreamable(options);
+  return withStreamRows(npyStreamInfo(path, options), (src) => nmfRows(src, options));
+}
+
+/** Out-of-core NMF runs the HALS ('cd') solver only. */
+function checkStreamable(options: NmfOptions): void {
+  const solver = options.solver ?? 'cd';
+  if (solver !== 'cd') {
+    throw new SpecmapError('OPTION', `out-of-core NMF runs solver 'cd' (HALS) only, got solver '${String(solver)}'; analyse in memory for 'mu'`);
+  }
+  if (betaLossValue(options.betaLoss ?? 'frobenius') !== 2) {
+    throw new SpecmapError('OPTION', `out-of-core NMF minimises the Frobenius loss only (solver 'cd'), got beta loss ${String(options.betaLoss)}`);
+  }
+}
+
+/** nmf() on prepared rows (in memory or streamed). */
+function nmfRows(src: ActiveRows, options: NmfOptions): Decomposition {
   const { cols: m, rows: nTotal, count: n, index } = src;
   const k = checkComponents(options.components, n, m);
   const seed = checkSeed(options.seed ?? 0);
@@ -123,7 +165,7 @@ export function nmf(x: SpectralStack | MatrixView, options: NmfOptions): Decompo
   const reg = regularisation(options, n, m);
   const warnings: string[] = [];
 
-  const stats = scanNonNegative(src, 'NMF', warnings);
+  const stats = isStreamRows(src) ? scanStream(src, 'NMF', warnings) : scanNonNegative(src, 'NMF', warnings);
   const clip = stats.negatives > 0;
   if (beta <= 0 && stats.minClipped === 0) {
     throw new SpecmapError(
@@ -336,6 +378,9 @@ function fitCd(
   const data = src.data;
   // Large Float32 inputs: the same row pass on @specmap/kernels (WASM SIMD, worker threads; W kept in shared memory).
   const session = kernelsFor(src)?.halsSession(src, W, k, clip) ?? null;
+  if (!session && isStreamRows(src)) {
+    throw new SpecmapError('KERNELS', `out-of-core NMF: the kernels could not open a HALS session on ${src.path} (W, ${n}×${k} Float64, does not fit their memory)`);
+  }
 
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
@@ -464,22 +509,93 @@ function gramRows(A: Float64Array, k: number, m: number, out: Float64Array): voi
   }
 }
 
-/** Σ over active rows of ‖x_i − W_i·H‖² (one pass over X). */
+/** Σ over active rows of ‖x_i − W_i·H‖² (one pass over X, in row blocks when streamed). */
 function residualSumSq(src: ActiveRows, W: Float64Array, H: Float64Array, k: number, clip: boolean): number {
-  const { data, cols: m, index, count } = src;
+  // Large Float32 input (or a file): one pass on @specmap/kernels (residual rows in f32, squares summed in f64).
+  const fast = kernelsFor(src)?.residualSumSq(src, W, H, k, clip) ?? null;
+  if (fast !== null) return fast;
+  const m = src.cols;
   let total = 0;
-  for (let r = 0; r < count; r++) {
-    const base = index[r] * m;
-    let rowSum = 0;
-    for (let j = 0; j < m; j++) {
-      let v = data[base + j];
-      if (clip && v < 0) v = 0;
-      for (let t = 0; t < k; t++) v -= W[r * k + t] * H[t * m + j];
-      rowSum += v * v;
+  forEachRowBlock(src, (data, r0, r1, rowBase) => {
+    for (let r = r0; r < r1; r++) {
+      const base = rowBase(r);
+      let rowSum = 0;
+      for (let j = 0; j < m; j++) {
+        let v = data[base + j];
+        if (clip && v < 0) v = 0;
+        for (let t = 0; t < k; t++) v -= W[r * k + t] * H[t * m + j];
+        rowSum += v * v;
+      }
+      total += rowSum;
     }
-    total += rowSum;
-  }
+  });
   return total;
+}
+
+/**
+ * scanNonNegative (nmf-input.ts) on streamed rows: the same sums in the same
+ * order (so the same bits), the same warning and errors, plus the NaN/Inf
+ * check that prepareInput makes of a cube in memory.
+ */
+function scanStream(src: StreamRows, label: string, warnings: string[]): NonNegativeScan {
+  const m = src.cols;
+  const count = src.count;
+  let negatives = 0;
+  let min = 0;
+  let sum = 0;
+  let sumSq = 0;
+  let negativeAbs = 0;
+  let minClipped = Infinity;
+  let zeros = 0;
+  forEachRowBlock(src, (data, r0, r1, rowBase) => {
+    for (let r = r0; r < r1; r++) {
+      const base = rowBase(r);
+      let s = 0;
+      let q = 0;
+      let na = 0;
+      for (let j = 0; j < m; j++) {
+        const v = data[base + j];
+        if (v - v !== 0) throw new SpecmapError('NAN', `${src.path}: ${Number.isNaN(v) ? 'NaN' : 'Inf'} at row ${r}, column ${j}`);
+        if (v < 0) {
+          negatives++;
+          na -= v;
+          if (v < min) min = v;
+          zeros++;
+          minClipped = 0;
+        } else {
+          s += v;
+          q += v * v;
+          if (v === 0) zeros++;
+          if (v < minClipped) minClipped = v;
+        }
+      }
+      sum += s;
+      sumSq += q;
+      negativeAbs += na;
+    }
+  });
+  const total = count * m;
+  const totalAbs = sum + negativeAbs;
+  const negativeShare = totalAbs > 0 ? negativeAbs / totalAbs : 0;
+  if (negatives > 0) {
+    const pct = (100 * negativeShare).toPrecision(3);
+    if (negativeShare > MAX_NEGATIVE_SHARE) {
+      throw new SpecmapError(
+        'NEGATIVE',
+        `${label}: ${negatives} of ${total} values are negative and carry ${pct} % of the total intensity Σ|X| (limit ${100 * MAX_NEGATIVE_SHARE} %); NMF needs non-negative data — add an offset or subtract another background first`,
+      );
+    }
+    warnings.push(
+      `${label}: ${negatives} negative value${negatives === 1 ? '' : 's'} (of ${total}, most negative ${min.toPrecision(4)}, ${pct} % of Σ|X|) clipped to 0 for the fit`,
+    );
+  }
+  if (sum === 0) {
+    throw new SpecmapError(
+      'ZERO_INPUT',
+      `${label}: the input is 0 everywhere${negatives > 0 ? ' after clipping negative values' : ''} (${total} values); there is nothing to factorise`,
+    );
+  }
+  return { negatives, min, sum, sumSq, negativeAbs, totalAbs, negativeShare, minClipped: minClipped === Infinity ? 0 : minClipped, zeros };
 }
 
 /** scikit-learn's 'random' init: |N(0,1)|·√(mean(X)/k), H (k×m) drawn first, then W (n×k), numpy legacy MT19937 seeded with `seed`. */

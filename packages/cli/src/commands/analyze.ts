@@ -20,7 +20,7 @@ import { renderResultPng } from '@specmap/png';
 import { writeReportHtml } from '@specmap/widget/dist/report';
 import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from '../args';
 import { summaryHtml } from '../summary-html';
-import { INPUT_FLAGS, readInput } from '../flags/input';
+import { INPUT_FLAGS, OUT_OF_CORE_FLAGS, readInput, streamedInput } from '../flags/input';
 import { METHOD_FLAGS, methodOptions } from '../flags/method';
 import { PREPROCESS_FLAGS, preparePreprocessing } from '../flags/preprocess';
 import { REFERENCE_FLAGS, readReferences } from '../flags/references';
@@ -31,6 +31,7 @@ export const ANALYZE_FLAGS: FlagSpec[] = [
   { name: 'components', kind: 'value', valueName: 'K', help: 'number of components, 1 ≤ K ≤ min(pixels, channels)' },
   { name: 'out', kind: 'value', valueName: 'DIR', help: 'output folder (created if missing)' },
   ...INPUT_FLAGS,
+  ...OUT_OF_CORE_FLAGS,
   ...PREPROCESS_FLAGS,
   ...REFERENCE_FLAGS,
   ...METHOD_FLAGS.map((f) => f.spec),
@@ -88,7 +89,9 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   const { options, ignored } = methodOptions(args, spec.options);
 
   // Read everything first, so a bad reference or I0 file fails before a long fit.
-  const stack = readInput(input, args);
+  // Out of core (--out-of-core, or a cube above --memory-limit): the cube stays in its file (flags/input.ts).
+  const streamed = streamedInput(input, args, method, options);
+  const stack = streamed ? streamed.stack : readInput(input, args);
   const preprocess = preparePreprocessing(args);
   const references = readReferences(args);
   if (fromReferences) {
@@ -97,7 +100,7 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
   }
   const tRead = performance.now();
 
-  preprocess(stack);
+  if (!streamed) preprocess(stack);
   const tPre = performance.now();
 
   return analyzeAndWrite(stack, {
@@ -111,6 +114,7 @@ export function runAnalyze(argv: string[]): AnalyzeRun {
     outDir,
     command: ['specmap', 'analyze', ...argv],
     times: { t0, tRead, tPre },
+    analyze: streamed?.analyze,
   });
 }
 
@@ -129,6 +133,8 @@ export interface AnalyzeJob {
   command: string[];
   /** performance.now() at the start, after reading and after preprocessing (for the timings). */
   times: { t0: number; tRead: number; tPre: number };
+  /** Replaces core's analyze() (out of core: analyzeStream on a streamed stack). */
+  analyze?: typeof analyze;
 }
 
 /**
@@ -139,7 +145,7 @@ export interface AnalyzeJob {
 export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeRun {
   const { method, components, options, ignored, references, input, budgetMb, outDir } = job;
   const { t0, tRead, tPre } = job.times;
-  const result = analyze(stack, {
+  const result = (job.analyze ?? analyze)(stack, {
     ...options,
     method,
     components,
