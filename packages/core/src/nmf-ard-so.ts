@@ -4,7 +4,8 @@ import { checkComponents, Decomposition, MatrixView, prepareInput } from './deco
 import { MT19937 } from './mt19937';
 import { scanNonNegative } from './nmf-input';
 import { nmfOutput } from './nmf';
-import { EPS, checkCommon, colGram, ctx, mapOverlap, residualSq, rowGram, updateSpectra, xs } from './nmf-so';
+import { EPS, checkCommon, colGram, ctx, mapOverlap, residualSq, rowGram, updateMaps, updateSpectra, xs } from './nmf-so';
+import { CrossTerm, kernelProducts, roundF32 } from './nmf-products';
 
 export interface NmfArdSoOptions {
   /** Upper bound K on the number of components; ARD prunes to K′ ≤ K. */
@@ -59,6 +60,16 @@ export interface NmfArdSoOptions {
  * reps > 1 it can keep or drop the wrong components and sort them by
  * another run's λ. specmap computes λ from the best repetition's C.
  *
+ * Speed: on a large Float32 input the products CᵀX and X·S of each
+ * iteration run on @specmap/kernels (two passes over X; nmf-products.ts), S
+ * and C are kept on float32 values (what the kernels read) and σ² comes from
+ * the Gram trick ‖X‖² − 2⟨C, X·S⟩ + ⟨CᵀC, SSᵀ⟩ instead of a third pass, its
+ * cross term carried by differences from the products the iteration has
+ * anyway (CrossTerm in nmf-products.ts: changes of the objective exact to
+ * ~1e-7 of their size, as the |Δobj| < 1e-9·n·m rule needs). Factors equal
+ * to the Float64 TypeScript path to ~1e-6 relative; bit-identical for any
+ * thread count.
+ *
  * Default mode: stopping rule |Δobj| < tol·n·m (scale-free), and specmap's
  * output convention (spectra max 1, maps carry the intensity, ordered by
  * contribution); parameters.lambdas / sigma2 are in the units of X.
@@ -88,12 +99,16 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
   const rng = new MT19937(seed);
   const A = new Float64Array(k * m);
   const B = new Float64Array(k * k);
-  const P = new Float64Array(n * k);
+  let P = new Float64Array(n * k);
   const Q = new Float64Array(k * k);
   const xr = new Float64Array(m);
   const cbar = new Float64Array(n);
   const h = new Float64Array(n);
   const colSum = new Float64Array(k);
+  const shrink = new Float64Array(k);
+  // Large Float32 input: the products with X on @specmap/kernels (nmf-products.ts), σ² by the Gram trick.
+  const fast = kernelProducts(src, k, clip);
+  const cross = new CrossTerm(k * m);
   let best: { C: Float64Array; S: Float64Array; obj: Float64Array; lambdas: Float64Array[]; iterations: number; rep: number } | null = null;
   const finals: number[] = [];
   const initRows: number[][] = [];
@@ -113,6 +128,7 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
     const scaleC = Math.sqrt(mu / k);
     const C = new Float64Array(n * k);
     for (let i = 0; i < n * k; i++) C[i] = (rng.randomDouble() + 1) * scaleC;
+    if (fast) roundF32(C); // the kernels read C and S in f32: on their path both hold float32 values (CrossTerm)
     sums(C);
     let L = Float64Array.from(colSum, (s) => (s + b) / (m + a + 1));
     cbar.fill(0);
@@ -128,50 +144,44 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
       }
       normaliseSpectrum(S, j);
     });
-    let sigma2 = residualSq(src, C, S, k, clip) / nm;
+    colGram(C, n, k, B);
+    let sigma2: number;
+    if (fast) {
+      roundF32(S);
+      const P0 = fast.xs(S);
+      if (P0) sigma2 = gramResidual(stats.sumSq, cross.set(dot(C, P0)), B, S, k, m) / nm;
+      else {
+        cross.reset();
+        sigma2 = residualSq(src, C, S, k, clip) / nm;
+      }
+    } else sigma2 = residualSq(src, C, S, k, clip) / nm;
     const obj = new Float64Array(maxIter);
     const lambdas: Float64Array[] = [];
     let itr = 0;
     let stopped = false;
     for (; itr < maxIter; itr++) {
-      ctx(src, C, k, clip, A, xr);
-      colGram(C, n, k, B);
+      if (fast) cross.begin(S);
+      // A = CᵀX (pass 1 over X); B = CᵀC of the current C (from the σ² step).
+      const wtx = fast?.ctx(C) ?? null;
+      if (wtx) A.set(wtx.WtX);
+      else ctx(src, C, k, clip, A, xr);
       updateSpectra(S, A, B, k, m, (j) => normaliseSpectrum(S, j));
-      xs(src, S, k, clip, P);
+      if (fast) roundF32(S);
+      // P = X·S (pass 2 over X).
+      const p = fast?.xs(S) ?? null;
+      if (p) P = p;
+      else xs(src, S, k, clip, P);
       rowGram(S, k, m, Q);
-      for (let j = 0; j < k; j++) {
-        const qjj = Q[j * k + j];
-        const shrink = sigma2 / L[j];
-        for (let r = 0; r < n; r++) {
-          const o = r * k;
-          cbar[r] -= C[o + j];
-          let cq = 0;
-          for (let l = 0; l < k; l++) cq += C[o + l] * Q[l * k + j];
-          h[r] = P[o + j] - cq + qjj * C[o + j] - shrink;
-        }
-        if (omega > 0) {
-          let cc = 0;
-          let ch = 0;
-          for (let r = 0; r < n; r++) {
-            cc += cbar[r] * cbar[r];
-            ch += cbar[r] * h[r];
-          }
-          if (cc > 0) {
-            const f = (omega * ch) / cc;
-            for (let r = 0; r < n; r++) h[r] -= f * cbar[r];
-          }
-        }
-        for (let r = 0; r < n; r++) {
-          const v = h[r] > 0 ? h[r] : 0;
-          C[r * k + j] = v;
-          cbar[r] += v;
-        }
-      }
+      for (let j = 0; j < k; j++) shrink[j] = sigma2 / L[j];
+      // C update; CᵀC, column sums, ⟨C, P⟩ and Σ c̄ of the new C formed in its last pass.
+      const mapSums = updateMaps(C, P, Q, cbar, h, n, k, omega, shrink, 'none', fast !== null, B, colSum);
+      let merged = false;
       if (itr > 3) {
         rowGram(S, k, m, Q);
         for (let i = 0; i < k; i++) {
           for (let j = i + 1; j < k; j++) {
             if (!(Q[i * k + j] >= thr)) continue;
+            merged = true;
             for (let e = 0; e < m; e++) S[j * m + e] = invSqrtM;
             for (let r = 0; r < n; r++) {
               C[r * k + i] += C[r * k + j];
@@ -180,13 +190,30 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
           }
         }
       }
-      let total = 0;
-      for (let r = 0; r < n; r++) total += cbar[r];
-      if (total < EPS) C.fill(EPS);
-      sums(C);
+      if (fast && merged) {
+        roundF32(S);
+        roundF32(C);
+      }
+      const filled = mapSums.total < EPS;
+      if (filled) C.fill(EPS);
+      if (merged || filled) {
+        sums(C);
+        colGram(C, n, k, B);
+      }
       L = Float64Array.from(colSum, (s) => (s + b) / (n + a + 1) + EPS);
       lambdas.push(Float64Array.from(L));
-      sigma2 = residualSq(src, C, S, k, clip) / nm;
+      if (fast) {
+        // σ² by the Gram trick, ⟨C, X·S⟩ carried by differences (CrossTerm); after a merge or a reset of C
+        // (rare) from a fresh X·S of the new S (one more pass).
+        let cp: number | null = null;
+        if (!merged && !filled) cp = cross.next(mapSums.crossNew, mapSums.crossOld, A, S);
+        else {
+          const P2 = fast.xs(S);
+          if (P2) cp = cross.set(dot(C, P2));
+          else cross.reset();
+        }
+        sigma2 = (cp === null ? residualSq(src, C, S, k, clip) : gramResidual(stats.sumSq, cp, B, S, k, m)) / nm;
+      } else sigma2 = residualSq(src, C, S, k, clip) / nm;
       let o = (nm / 2) * Math.log(2 * Math.PI * sigma2) + nm / 2;
       for (let j = 0; j < k; j++) o += (colSum[j] + b) / L[j] + (n + a + 1) * Math.log(L[j]);
       obj[itr] = o + constant;
@@ -224,7 +251,14 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
     for (let r = 0; r < n; r++) C2[r * kk + c] = C[r * k + j];
     for (let e = 0; e < m; e++) S2[c * m + e] = S[j * m + e];
   });
-  const sigma2 = residualSq(src, C2, S2, kk, clip) / nm;
+  const fast2 = kk === k ? fast : kernelProducts(src, kk, clip);
+  const P2 = fast2?.xs(S2) ?? null;
+  let sigma2: number;
+  if (P2) {
+    const B2 = new Float64Array(kk * kk);
+    colGram(C2, n, kk, B2);
+    sigma2 = gramResidual(stats.sumSq, dot(C2, P2), B2, S2, kk, m) / nm;
+  } else sigma2 = residualSq(src, C2, S2, kk, clip) / nm;
   if (kk < k) warnings.push(`${label}: automatic relevance determination kept ${kk} of ${k} components`);
 
   let weights: Float32Array;
@@ -276,6 +310,7 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
       bestRepetition: bestRep,
       finalObjectivePerRepetition: finals,
       mapOverlap: mapOverlap(C2, n, kk),
+      kernels: fast !== null, // products with X on @specmap/kernels (f32 products, f64 sums) rather than the Float64 TypeScript loops
       bugFix: "final λ computed from the best repetition's C (malspy 0.4 uses the last repetition's)",
       clippedNegatives: stats.negatives,
       negativeShare: stats.negativeShare,
@@ -284,6 +319,21 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
       componentOrder: compat ? 'decreasing λ' : 'decreasing sum(weights)·max(spectrum)',
     },
   };
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** ‖X − C·S‖² = ‖X‖² − 2⟨C, X·Sᵀ⟩ + ⟨B, SSᵀ⟩ (B = CᵀC) from the cross term `cp`, clamped at 0. */
+function gramResidual(sumSq: number, cp: number, B: Float64Array, S: Float64Array, k: number, m: number): number {
+  const Q = new Float64Array(k * k);
+  rowGram(S, k, m, Q);
+  let quad = 0;
+  for (let i = 0; i < k * k; i++) quad += B[i] * Q[i];
+  return Math.max(0, sumSq - 2 * cp + quad);
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */

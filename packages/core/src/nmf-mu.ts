@@ -1,6 +1,7 @@
 import { SpecmapError } from './errors';
 import type { ActiveRows } from './decomposition';
 import type { NmfBetaLoss, NmfRegularisation } from './nmf';
+import { ctx, kernelProducts, roundF32, xs, type KernelProducts } from './nmf-products';
 
 /** numpy's float32 eps, scikit-learn's EPSILON in _nmf.py. */
 const EPSILON = 1.1920928955078125e-7;
@@ -104,6 +105,9 @@ function rowProduct(W: Float64Array, H: Float64Array, r: number, k: number, m: n
  *
  * loss[t] = D_β after iteration t (computed directly each iteration).
  * stopValue = (previous − error)/error_at_init at the last check (NaN if none).
+ *
+ * Frobenius (β = 2) on a large Float32 input runs on @specmap/kernels
+ * (fitMuKernels): the same updates with two passes over X per iteration.
  */
 export function fitMu(
   src: ActiveRows,
@@ -116,6 +120,13 @@ export function fitMu(
   beta: number,
   clip: boolean,
 ): { iterations: number; converged: boolean; loss: Float64Array; stopValue: number } {
+  if (beta === 2) {
+    const fast = kernelProducts(src, k, clip);
+    if (fast) {
+      const r = fitMuKernels(fast, src, W, H, k, maxIter, tol, reg, clip);
+      if (r) return r;
+    }
+  }
   const { data, cols: m, index, count: n } = src;
   const gamma = beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1;
   const errorAtInit = Math.sqrt(2 * Math.max(0, betaDivergence(src, W, H, k, beta, clip)));
@@ -294,4 +305,184 @@ function gramRowsK(A: Float64Array, k: number, m: number, out: Float64Array): vo
       out[t * k + s] = v;
     }
   }
+}
+
+/**
+ * fitMu for the Frobenius loss with the products on @specmap/kernels, two
+ * passes over X per iteration: X·Hᵀ (`project`) for the W update, then
+ * WᵀX and WᵀW of the new W (`rowWeightedSum`) for the H update:
+ * W ← W ∘ XHᵀ / (W·HHᵀ + l1_W + l2_W·W), H ← H ∘ WᵀX / (WᵀW·H + l1_H + l2_H·H)
+ * (zero denominators → float32 eps), scikit-learn's order. The loss needs no
+ * third pass: ½‖X − WH‖² = ½(‖X‖² − 2⟨W, XHᵀ⟩ + ⟨WᵀW, HHᵀ⟩), the cross term
+ * carried by differences, ⟨W′, XH′ᵀ⟩ = ⟨W, XHᵀ⟩ + ⟨W′ − W, XHᵀ⟩ + ⟨W′ᵀX, H′ − H⟩,
+ * from the two products the iteration has anyway (so the f32 rounding of the
+ * products, ~1e-10·‖X‖² on a fresh cross term, stays a constant offset of
+ * the loss instead of noise on its changes; see CrossTerm in nmf-products.ts).
+ * The kernels read W and H in f32, so both are kept on float32 values
+ * (rounded after each update): the identity is then exact. Returns null
+ * (before touching W, H) if the kernels cannot run the first product.
+ */
+function fitMuKernels(
+  fast: KernelProducts,
+  src: ActiveRows,
+  W: Float64Array,
+  H: Float64Array,
+  k: number,
+  maxIter: number,
+  tol: number,
+  reg: NmfRegularisation,
+  clip: boolean,
+): { iterations: number; converged: boolean; loss: Float64Array; stopValue: number } | null {
+  const { cols: m, count: n } = src;
+  const Hr = Float64Array.from(H);
+  roundF32(Hr);
+  let XHt = fast.xs(Hr);
+  const normX = XHt ? fast.sumSq() : null;
+  if (!XHt || normX === null) return null;
+  H.set(Hr);
+  roundF32(W);
+  const G = new Float64Array(k * k); // HHᵀ
+  const WtW = new Float64Array(k * k);
+  const WtX = new Float64Array(k * m);
+  const den = new Float64Array(k * m);
+  const loss = new Float64Array(maxIter);
+  const halfLoss = (cross: number, ww: Float64Array, hh: Float64Array): number => {
+    let quad = 0;
+    for (let i = 0; i < k * k; i++) quad += ww[i] * hh[i];
+    return Math.max(0, normX - 2 * cross + quad) / 2;
+  };
+  // Error at init: ⟨W, XHᵀ⟩ and (WᵀW)·(HHᵀ) of the initial factors.
+  gramRowsK(H, k, m, G);
+  colGramK(W, n, k, WtW);
+  let cross = 0;
+  for (let i = 0; i < n * k; i++) cross += W[i] * XHt[i];
+  const errorAtInit = Math.sqrt(2 * halfLoss(cross, WtW, G));
+  const Hprev = new Float64Array(k * m);
+  let previous = errorAtInit;
+  let iterations = 0;
+  let converged = false;
+  let stopValue = NaN;
+  const wden = new Float64Array(k);
+
+  for (let it = 1; it <= maxIter; it++) {
+    iterations = it;
+    // ---- W update (pass 1: XHᵀ of the current H, G = HHᵀ) ----
+    if (it > 1) {
+      // (TypeScript product if the kernels cannot run it: a buffer did not fit their memory)
+      let p = fast.xs(H);
+      if (!p) xs(src, H, k, clip, (p = new Float64Array(n * k)));
+      XHt = p;
+      gramRowsK(H, k, m, G);
+    }
+    Hprev.set(H);
+    const dw = updateRowsF32(W, XHt, G, n, k, reg.l1W, reg.l2W, wden); // ⟨W_new − W_old, XHᵀ⟩
+    // ---- H update (pass 2: WᵀX and WᵀW of the new W) ----
+    const acc = fast.ctx(W);
+    if (acc) {
+      WtX.set(acc.WtX);
+      WtW.set(acc.WtW);
+    } else {
+      ctx(src, W, k, clip, WtX, new Float64Array(m));
+      colGramK(W, n, k, WtW);
+    }
+    for (let t = 0; t < k; t++) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += WtW[t * k + q] * H[q * m + j];
+        den[t * m + j] = s;
+      }
+    }
+    for (let i = 0; i < k * m; i++) {
+      let d = den[i];
+      if (reg.l1H > 0) d += reg.l1H;
+      if (reg.l2H > 0) d += reg.l2H * H[i];
+      H[i] = Math.fround(H[i] * (WtX[i] / (d === 0 ? EPSILON : d)));
+    }
+    // ---- loss ½‖X − WH‖² of the new W, H ----
+    gramRowsK(H, k, m, G);
+    let dh = 0;
+    for (let i = 0; i < k * m; i++) dh += WtX[i] * (H[i] - Hprev[i]);
+    cross += dw + dh;
+    const div = halfLoss(cross, WtW, G);
+    loss[it - 1] = div;
+    if (tol > 0 && it % 10 === 0) {
+      const error = Math.sqrt(2 * div);
+      stopValue = (previous - error) / errorAtInit;
+      if (stopValue < tol) {
+        converged = true;
+        break;
+      }
+      previous = error;
+    }
+  }
+  return { iterations, converged, loss, stopValue };
+}
+
+/**
+ * The multiplicative W update of every row, W_it ← fround(W_it·XHᵀ_it / d_t) with
+ * d_t = (W_i·G)_t + l1 + l2·W_it (0 → float32 eps), scikit-learn's order; returns
+ * ⟨W_new − W_old, XHᵀ⟩. K = 4 written out (same operations in the same order).
+ */
+export function updateRowsF32(W: Float64Array, XHt: Float64Array, G: Float64Array, n: number, k: number, l1: number, l2: number, wden: Float64Array): number {
+  let dw = 0;
+  if (k === 4 && l1 === 0 && l2 === 0) {
+    const [g00, g01, g02, g03, g10, g11, g12, g13, g20, g21, g22, g23, g30, g31, g32, g33] = G;
+    for (let wo = 0; wo < 4 * n; wo += 4) {
+      const w0 = W[wo];
+      const w1 = W[wo + 1];
+      const w2 = W[wo + 2];
+      const w3 = W[wo + 3];
+      const d0 = w0 * g00 + w1 * g10 + w2 * g20 + w3 * g30;
+      const d1 = w0 * g01 + w1 * g11 + w2 * g21 + w3 * g31;
+      const d2 = w0 * g02 + w1 * g12 + w2 * g22 + w3 * g32;
+      const d3 = w0 * g03 + w1 * g13 + w2 * g23 + w3 * g33;
+      const x0 = XHt[wo];
+      const x1 = XHt[wo + 1];
+      const x2 = XHt[wo + 2];
+      const x3 = XHt[wo + 3];
+      const n0 = Math.fround(w0 * (x0 / (d0 === 0 ? EPSILON : d0)));
+      const n1 = Math.fround(w1 * (x1 / (d1 === 0 ? EPSILON : d1)));
+      const n2 = Math.fround(w2 * (x2 / (d2 === 0 ? EPSILON : d2)));
+      const n3 = Math.fround(w3 * (x3 / (d3 === 0 ? EPSILON : d3)));
+      W[wo] = n0;
+      W[wo + 1] = n1;
+      W[wo + 2] = n2;
+      W[wo + 3] = n3;
+      dw += (n0 - w0) * x0;
+      dw += (n1 - w1) * x1;
+      dw += (n2 - w2) * x2;
+      dw += (n3 - w3) * x3;
+    }
+    return dw;
+  }
+  for (let r = 0, wo = 0; r < n; r++, wo += k) {
+    for (let t = 0; t < k; t++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += W[wo + q] * G[q * k + t];
+      wden[t] = s;
+    }
+    for (let t = 0; t < k; t++) {
+      let d = wden[t];
+      if (l1 > 0) d += l1;
+      if (l2 > 0) d += l2 * W[wo + t];
+      const old = W[wo + t];
+      const w = Math.fround(old * (XHt[wo + t] / (d === 0 ? EPSILON : d)));
+      W[wo + t] = w;
+      dw += (w - old) * XHt[wo + t];
+    }
+  }
+  return dw;
+}
+
+/** out (k×k) = WᵀW for W n×k row-major. */
+function colGramK(W: Float64Array, n: number, k: number, out: Float64Array): void {
+  out.fill(0);
+  for (let r = 0, o = 0; r < n; r++, o += k) {
+    for (let a = 0; a < k; a++) {
+      const v = W[o + a];
+      if (v === 0) continue;
+      for (let b = a; b < k; b++) out[a * k + b] += v * W[o + b];
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[a * k + b] = out[b * k + a];
 }

@@ -5,6 +5,7 @@ import { checkSeed } from './random';
 import { MT19937 } from './mt19937';
 import { scanNonNegative } from './nmf-input';
 import { checkInit, initialFactors, nmfOutput, type NmfInit } from './nmf';
+import { CrossTerm, ctx, kernelProducts, roundF32, xs } from './nmf-products';
 
 /** float64 eps (numpy `finfo(float64).eps`), malspy's `eps`. */
 export const EPS = 2.220446049250313e-16;
@@ -42,45 +43,7 @@ export interface NmfSoOptions {
   malspyCompat?: boolean;
 }
 
-/** One pass over the active rows: out (k×m) = Cᵀ·X (C n×k row-major). Negative X read as 0 when clip. */
-export function ctx(src: ActiveRows, C: Float64Array, k: number, clip: boolean, out: Float64Array, xr: Float64Array): void {
-  const { data, cols: m, index, count: n } = src;
-  out.fill(0);
-  for (let r = 0; r < n; r++) {
-    const base = index[r] * m;
-    for (let e = 0; e < m; e++) {
-      const v = data[base + e];
-      xr[e] = clip && v < 0 ? 0 : v;
-    }
-    for (let j = 0; j < k; j++) {
-      const c = C[r * k + j];
-      if (c === 0) continue;
-      const o = j * m;
-      for (let e = 0; e < m; e++) out[o + e] += c * xr[e];
-    }
-  }
-}
-
-/** One pass over the active rows: out (n×k) = X·Sᵀ with S stored k×m (row j = spectrum j). */
-export function xs(src: ActiveRows, S: Float64Array, k: number, clip: boolean, out: Float64Array): void {
-  const { data, cols: m, index, count: n } = src;
-  for (let r = 0; r < n; r++) {
-    const base = index[r] * m;
-    for (let j = 0; j < k; j++) {
-      const o = j * m;
-      let s = 0;
-      if (clip) {
-        for (let e = 0; e < m; e++) {
-          const v = data[base + e];
-          if (v > 0) s += v * S[o + e];
-        }
-      } else {
-        for (let e = 0; e < m; e++) s += data[base + e] * S[o + e];
-      }
-      out[r * k + j] = s;
-    }
-  }
-}
+export { ctx, xs } from './nmf-products';
 
 /** Σ ‖x_i − C_i·S‖² over the active rows (direct, one pass). */
 export function residualSq(src: ActiveRows, C: Float64Array, S: Float64Array, k: number, clip: boolean): number {
@@ -146,6 +109,176 @@ export function updateSpectra(S: Float64Array, A: Float64Array, B: Float64Array,
   }
 }
 
+/** Sums that updateMaps forms on the way (its last pass), so that no other pass over the n×K factors is needed. */
+export interface MapSums {
+  /** ⟨C_new, P⟩, summed in row-major order (r, then j). */
+  crossNew: number;
+  /** ⟨C_old, P⟩ (the C before the update; column by column). */
+  crossOld: number;
+  /** Σ_r cbar[r] after the update (row order). */
+  total: number;
+}
+
+/**
+ * The map (C) half of an NMF-SO / NMF-ARD-SO iteration, as malspy computes it:
+ * P = X·S (n×k), Q = SᵀS (k×k), cbar = Σ_j c_j (kept up to date). For j in order:
+ * h = P_j − C·Q_j + Q_jj·c_j (− shrink_j, NMF-ARD-SO's σ²/λ_j);
+ * h ← h − ω·(c̄_jᵀh / c̄_jᵀc̄_j)·c̄_j with c̄_j = Σ_{i≠j} c_i (skipped when ω = 0
+ * or c̄_j = 0); c_j ← [h]_+, then divided by its norm ('unit': ‖·‖, a zero
+ * column stays 0; 'unit-eps': malspy's √(‖·‖² + eps); 'none': NMF-ARD-SO).
+ * `f32`: the new columns are rounded to float32 values (the kernel path,
+ * where C must hold what the kernels read). Only n×k work: no pass over X.
+ *
+ * Two passes over the rows per column: (A) write column j−1 (its norm is
+ * known only after its pass B) and form h_j, c̄_j, c̄_jᵀc̄_j, c̄_jᵀh_j;
+ * (B) the SO step and the clamp, with ‖h_j⁺‖². The last pass writes
+ * column K−1 and forms, in the same sweep, `B` = CᵀC and `colSum` (when
+ * given) and the MapSums. Every value and every sum is formed in the same
+ * order as the column-by-column statement above (bit-identical to it).
+ */
+export function updateMaps(
+  C: Float64Array,
+  P: Float64Array,
+  Q: Float64Array,
+  cbar: Float64Array,
+  h: Float64Array,
+  n: number,
+  k: number,
+  omega: number,
+  shrink: Float64Array | null,
+  normalise: 'unit' | 'unit-eps' | 'none',
+  f32: boolean,
+  B: Float64Array | null = null,
+  colSum: Float64Array | null = null,
+): MapSums {
+  const qj = new Float64Array(k);
+  let crossOld = 0;
+  let nrm = 1; // norm of column j − 1 (pass A of column j writes it)
+  for (let j = 0; j < k; j++) {
+    for (let l = 0; l < k; l++) qj[l] = Q[l * k + j];
+    const qjj = qj[j];
+    // C_r·Q_j written out for K ≤ 4 (V8 does not unroll the loop over l; same sum order, so the same bits)
+    const q0 = qj[0];
+    const q1 = k > 1 ? qj[1] : 0;
+    const q2 = k > 2 ? qj[2] : 0;
+    const q3 = k > 3 ? qj[3] : 0;
+    const sh = shrink ? shrink[j] : 0;
+    const prev = j - 1;
+    let cc = 0;
+    let ch = 0;
+    let co = 0;
+    for (let r = 0, o = 0; r < n; r++, o += k) {
+      let cb = cbar[r];
+      if (prev >= 0) {
+        let v = normalise === 'none' ? h[r] : nrm > 0 ? h[r] / nrm : 0;
+        if (f32) v = Math.fround(v);
+        C[o + prev] = v;
+        cb += v;
+      }
+      const cj = C[o + j];
+      co += cj * P[o + j];
+      cb -= cj;
+      cbar[r] = cb;
+      let cq: number;
+      if (k === 4) cq = C[o] * q0 + C[o + 1] * q1 + C[o + 2] * q2 + C[o + 3] * q3;
+      else if (k === 3) cq = C[o] * q0 + C[o + 1] * q1 + C[o + 2] * q2;
+      else if (k === 2) cq = C[o] * q0 + C[o + 1] * q1;
+      else {
+        cq = 0;
+        for (let l = 0; l < k; l++) cq += C[o + l] * qj[l];
+      }
+      const v = P[o + j] - cq + qjj * cj - sh;
+      h[r] = v;
+      cc += cb * cb;
+      ch += cb * v;
+    }
+    crossOld += co;
+    let q = 0;
+    if (omega > 0 && cc > 0) {
+      const f = (omega * ch) / cc;
+      for (let r = 0; r < n; r++) {
+        let v = h[r] - f * cbar[r];
+        v = v > 0 ? v : 0;
+        h[r] = v;
+        q += v * v;
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const v = h[r] > 0 ? h[r] : 0;
+        h[r] = v;
+        q += v * v;
+      }
+    }
+    nrm = normalise === 'unit-eps' ? Math.sqrt(q + EPS) : Math.sqrt(q);
+  }
+  // Last pass: write column K−1; CᵀC, column sums, ⟨C, P⟩ and Σ cbar of the new C.
+  const last = k - 1;
+  if (B) B.fill(0);
+  if (colSum) colSum.fill(0);
+  let crossNew = 0;
+  let total = 0;
+  if (k === 4 && B) {
+    // The same sums with locals (K = 4): each accumulates over the rows in the same order.
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let b00 = 0, b01 = 0, b02 = 0, b03 = 0, b11 = 0, b12 = 0, b13 = 0, b22 = 0, b23 = 0, b33 = 0;
+    for (let r = 0, o = 0; r < n; r++, o += 4) {
+      let v = normalise === 'none' ? h[r] : nrm > 0 ? h[r] / nrm : 0;
+      if (f32) v = Math.fround(v);
+      C[o + 3] = v;
+      const cb = cbar[r] + v;
+      cbar[r] = cb;
+      total += cb;
+      const c0 = C[o];
+      const c1 = C[o + 1];
+      const c2 = C[o + 2];
+      const c3 = v;
+      crossNew += c0 * P[o];
+      crossNew += c1 * P[o + 1];
+      crossNew += c2 * P[o + 2];
+      crossNew += c3 * P[o + 3];
+      s0 += c0;
+      s1 += c1;
+      s2 += c2;
+      s3 += c3;
+      if (c0 !== 0) {
+        b00 += c0 * c0;
+        b01 += c0 * c1;
+        b02 += c0 * c2;
+        b03 += c0 * c3;
+      }
+      if (c1 !== 0) {
+        b11 += c1 * c1;
+        b12 += c1 * c2;
+        b13 += c1 * c3;
+      }
+      if (c2 !== 0) {
+        b22 += c2 * c2;
+        b23 += c2 * c3;
+      }
+      if (c3 !== 0) b33 += c3 * c3;
+    }
+    if (colSum) colSum.set([s0, s1, s2, s3]);
+    B.set([b00, b01, b02, b03, b01, b11, b12, b13, b02, b12, b22, b23, b03, b13, b23, b33]);
+    return { crossNew, crossOld, total };
+  }
+  for (let r = 0, o = 0; r < n; r++, o += k) {
+    let v = normalise === 'none' ? h[r] : nrm > 0 ? h[r] / nrm : 0;
+    if (f32) v = Math.fround(v);
+    C[o + last] = v;
+    const cb = cbar[r] + v;
+    cbar[r] = cb;
+    total += cb;
+    for (let a = 0; a < k; a++) {
+      const ca = C[o + a];
+      crossNew += ca * P[o + a];
+      if (colSum) colSum[a] += ca;
+      if (B && ca !== 0) for (let b = a; b < k; b++) B[a * k + b] += ca * C[o + b];
+    }
+  }
+  if (B) for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) B[a * k + b] = B[b * k + a];
+  return { crossNew, crossOld, total };
+}
+
 /**
  * NMF-SO: non-negative matrix factorisation with a soft orthogonality
  * penalty on the maps (Shiga et al., Ultramicroscopy 170, 43–59, 2016),
@@ -174,6 +307,17 @@ export function updateSpectra(S: Float64Array, A: Float64Array, B: Float64Array,
  * multiplying X by any factor leaves the iterations unchanged. With
  * `malspyCompat: true` malspy's absolute rule (tol 1e-10), defaults
  * (reps 3, maxIter 100) and truncation of the objective history are used.
+ *
+ * Speed: on a large Float32 input (≥ KERNELS_MIN_VALUES values) the two
+ * products with X of every iteration — A = CᵀX and P = X·S — run on
+ * @specmap/kernels (one multi-threaded SIMD pass each; nmf-products.ts);
+ * everything else is n×K or K×m work. The kernels read C and S in f32, so
+ * on that path both are kept on float32 values (rounded after each update),
+ * and the cross term of the objective is carried by differences (CrossTerm)
+ * so that its changes — what the stopping rule looks at — are not drowned
+ * by the f32 rounding of the products. The factors equal those of the
+ * Float64 TypeScript path (Float64 or small input) to ~1e-6 relative, the
+ * objective to ~1e-6 of its value; results are bit-identical for any thread count.
  *
  * Output: default mode — specmap's NMF convention (spectra scaled to max 1,
  * maps carry the intensity, ordered by decreasing contribution);
@@ -205,12 +349,15 @@ export function nmfSo(x: SpectralStack | MatrixView, options: NmfSoOptions): Dec
   const initRows: number[][] = [];
   const A = new Float64Array(k * m);
   const B = new Float64Array(k * k);
-  const P = new Float64Array(n * k);
+  let P = new Float64Array(n * k);
   const Q = new Float64Array(k * k);
   const xr = new Float64Array(m);
   const cbar = new Float64Array(n);
   const h = new Float64Array(n);
   const nm = n * m;
+  // Large Float32 input: the two products with X per iteration on @specmap/kernels (nmf-products.ts).
+  const fast = kernelProducts(src, k, clip);
+  const cross = new CrossTerm(k * m);
 
   for (let rep = 0; rep < reps; rep++) {
     let C: Float64Array;
@@ -241,55 +388,39 @@ export function nmfSo(x: SpectralStack | MatrixView, options: NmfSoOptions): Dec
         }
       }
     }
+    if (fast) {
+      roundF32(C); // the kernels read C and S in f32: on their path both hold float32 values (CrossTerm)
+      roundF32(S);
+      cross.reset();
+    }
     cbar.fill(0);
     for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) cbar[r] += C[r * k + j];
+    colGram(C, n, k, B);
 
     const obj = new Float64Array(maxIter);
     let itr = 0;
     let stopped = false;
     for (; itr < maxIter; itr++) {
-      ctx(src, C, k, clip, A, xr);
-      colGram(C, n, k, B);
+      if (fast) cross.begin(S);
+      // A = CᵀX (pass 1 over X); B = CᵀC of the current C (kept from the previous objective).
+      const wtx = fast?.ctx(C) ?? null;
+      if (wtx) A.set(wtx.WtX);
+      else ctx(src, C, k, clip, A, xr);
       updateSpectra(S, A, B, k, m);
-      xs(src, S, k, clip, P);
+      if (fast) roundF32(S);
+      // P = X·S (pass 2 over X).
+      const p = fast?.xs(S) ?? null;
+      if (p) P = p;
+      else xs(src, S, k, clip, P);
       rowGram(S, k, m, Q);
-      for (let j = 0; j < k; j++) {
-        const qjj = Q[j * k + j];
-        for (let r = 0; r < n; r++) {
-          const o = r * k;
-          cbar[r] -= C[o + j];
-          let cq = 0;
-          for (let l = 0; l < k; l++) cq += C[o + l] * Q[l * k + j];
-          h[r] = P[o + j] - cq + qjj * C[o + j];
-        }
-        let cc = 0;
-        for (let r = 0; r < n; r++) cc += cbar[r] * cbar[r];
-        if (omega > 0 && cc > 0) {
-          let ch = 0;
-          for (let r = 0; r < n; r++) ch += cbar[r] * h[r];
-          const f = (omega * ch) / cc;
-          for (let r = 0; r < n; r++) h[r] -= f * cbar[r];
-        }
-        let q = 0;
-        for (let r = 0; r < n; r++) {
-          const v = h[r] > 0 ? h[r] : 0;
-          h[r] = v;
-          q += v * v;
-        }
-        const nrm = compat ? Math.sqrt(q + EPS) : Math.sqrt(q);
-        for (let r = 0; r < n; r++) {
-          const v = nrm > 0 ? h[r] / nrm : 0;
-          C[r * k + j] = v;
-          cbar[r] += v;
-        }
-      }
-      // MSE by the Gram trick (P = X·S of the final S; C final).
-      colGram(C, n, k, B);
-      let cross = 0;
-      for (let i = 0; i < n * k; i++) cross += C[i] * P[i];
+      // C update; B = CᵀC and ⟨C, P⟩ of the new C formed in its last pass.
+      const sums = updateMaps(C, P, Q, cbar, h, n, k, omega, null, compat ? 'unit-eps' : 'unit', fast !== null, B);
+      // MSE by the Gram trick (P = X·S of the final S; C final); on the kernels ⟨C, X·S⟩ by differences (CrossTerm).
+      let cp = sums.crossNew;
+      if (fast) cp = cross.next(sums.crossNew, sums.crossOld, A, S);
       let quad = 0;
       for (let i = 0; i < k * k; i++) quad += B[i] * Q[i];
-      obj[itr] = Math.max(0, stats.sumSq - 2 * cross + quad) / nm;
+      obj[itr] = Math.max(0, stats.sumSq - 2 * cp + quad) / nm;
       if (tol > 0 && itr > minIter) {
         const d = Math.abs(obj[itr - 1] - obj[itr]);
         if (compat ? d < tol : d < tol * obj[itr - 1] || obj[itr] === 0) {
@@ -354,6 +485,7 @@ export function nmfSo(x: SpectralStack | MatrixView, options: NmfSoOptions): Dec
       finalObjectivePerRepetition: finals,
       mse,
       mapOverlap: overlap,
+      kernels: fast !== null, // products with X on @specmap/kernels (f32 products, f64 sums) rather than the Float64 TypeScript loops
       clippedNegatives: stats.negatives,
       negativeShare: stats.negativeShare,
       fittedRows: n,
