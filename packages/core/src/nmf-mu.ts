@@ -2,6 +2,7 @@ import { SpecmapError } from './errors';
 import type { ActiveRows } from './decomposition';
 import type { NmfBetaLoss, NmfRegularisation } from './nmf';
 import { ctx, kernelProducts, roundF32, xs, type KernelProducts } from './nmf-products';
+import { kernelsFor } from './linalg';
 
 /** numpy's float32 eps, scikit-learn's EPSILON in _nmf.py. */
 const EPSILON = 1.1920928955078125e-7;
@@ -363,56 +364,75 @@ function fitMuKernels(
   let converged = false;
   let stopValue = NaN;
   const wden = new Float64Array(k);
+  // One fused pass per iteration when the kernels can hold W (MuSession: XHᵀ row, W row update,
+  // WᵀX and WᵀW of the new row, in one sweep over X); else two passes (xs, then ctx).
+  const session = kernelsFor(src)?.muSession(src, W, k, clip) ?? null;
 
-  for (let it = 1; it <= maxIter; it++) {
-    iterations = it;
-    // ---- W update (pass 1: XHᵀ of the current H, G = HHᵀ) ----
-    if (it > 1) {
-      // (TypeScript product if the kernels cannot run it: a buffer did not fit their memory)
-      let p = fast.xs(H);
-      if (!p) xs(src, H, k, clip, (p = new Float64Array(n * k)));
-      XHt = p;
+  try {
+    for (let it = 1; it <= maxIter; it++) {
+      iterations = it;
+      if (it > 1) gramRowsK(H, k, m, G);
+      Hprev.set(H);
+      let dw: number;
+      if (session) {
+        // ---- W update fused with the H-side products (one pass) ----
+        const r = session.pass(H, G, reg.l1W, reg.l2W);
+        WtX.set(r.WtX);
+        WtW.set(r.WtW);
+        dw = r.crossChange;
+      } else {
+        // ---- W update (pass 1: XHᵀ of the current H, G = HHᵀ) ----
+        if (it > 1) {
+          // (TypeScript product if the kernels cannot run it: a buffer did not fit their memory)
+          let p = fast.xs(H);
+          if (!p) xs(src, H, k, clip, (p = new Float64Array(n * k)));
+          XHt = p;
+        }
+        dw = updateRowsF32(W, XHt, G, n, k, reg.l1W, reg.l2W, wden); // ⟨W_new − W_old, XHᵀ⟩
+        // ---- H update (pass 2: WᵀX and WᵀW of the new W) ----
+        const acc = fast.ctx(W);
+        if (acc) {
+          WtX.set(acc.WtX);
+          WtW.set(acc.WtW);
+        } else {
+          ctx(src, W, k, clip, WtX, new Float64Array(m));
+          colGramK(W, n, k, WtW);
+        }
+      }
+      for (let t = 0; t < k; t++) {
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (let q = 0; q < k; q++) s += WtW[t * k + q] * H[q * m + j];
+          den[t * m + j] = s;
+        }
+      }
+      for (let i = 0; i < k * m; i++) {
+        let d = den[i];
+        if (reg.l1H > 0) d += reg.l1H;
+        if (reg.l2H > 0) d += reg.l2H * H[i];
+        H[i] = Math.fround(H[i] * (WtX[i] / (d === 0 ? EPSILON : d)));
+      }
+      // ---- loss ½‖X − WH‖² of the new W, H ----
       gramRowsK(H, k, m, G);
-    }
-    Hprev.set(H);
-    const dw = updateRowsF32(W, XHt, G, n, k, reg.l1W, reg.l2W, wden); // ⟨W_new − W_old, XHᵀ⟩
-    // ---- H update (pass 2: WᵀX and WᵀW of the new W) ----
-    const acc = fast.ctx(W);
-    if (acc) {
-      WtX.set(acc.WtX);
-      WtW.set(acc.WtW);
-    } else {
-      ctx(src, W, k, clip, WtX, new Float64Array(m));
-      colGramK(W, n, k, WtW);
-    }
-    for (let t = 0; t < k; t++) {
-      for (let j = 0; j < m; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) s += WtW[t * k + q] * H[q * m + j];
-        den[t * m + j] = s;
+      let dh = 0;
+      for (let i = 0; i < k * m; i++) dh += WtX[i] * (H[i] - Hprev[i]);
+      cross += dw + dh;
+      const div = halfLoss(cross, WtW, G);
+      loss[it - 1] = div;
+      if (tol > 0 && it % 10 === 0) {
+        const error = Math.sqrt(2 * div);
+        stopValue = (previous - error) / errorAtInit;
+        if (stopValue < tol) {
+          converged = true;
+          break;
+        }
+        previous = error;
       }
     }
-    for (let i = 0; i < k * m; i++) {
-      let d = den[i];
-      if (reg.l1H > 0) d += reg.l1H;
-      if (reg.l2H > 0) d += reg.l2H * H[i];
-      H[i] = Math.fround(H[i] * (WtX[i] / (d === 0 ? EPSILON : d)));
-    }
-    // ---- loss ½‖X − WH‖² of the new W, H ----
-    gramRowsK(H, k, m, G);
-    let dh = 0;
-    for (let i = 0; i < k * m; i++) dh += WtX[i] * (H[i] - Hprev[i]);
-    cross += dw + dh;
-    const div = halfLoss(cross, WtW, G);
-    loss[it - 1] = div;
-    if (tol > 0 && it % 10 === 0) {
-      const error = Math.sqrt(2 * div);
-      stopValue = (previous - error) / errorAtInit;
-      if (stopValue < tol) {
-        converged = true;
-        break;
-      }
-      previous = error;
+  } finally {
+    if (session) {
+      session.readW(W);
+      session.dispose();
     }
   }
   return { iterations, converged, loss, stopValue };

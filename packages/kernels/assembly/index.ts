@@ -41,6 +41,8 @@ const A_W = 21;
 const A_LABELS = 22;
 const A_DIST = 23;
 const A_ACCUM = 24;
+const A_L2 = 27;
+const EPS32: f64 = 1.1920928955078125e-7; // float32 machine epsilon (scikit-learn's EPSILON for float32 X)
 
 const R: i32 = 64; // rows per sub-block (staged, f32 runs)
 const GB: i32 = 128; // rows per Gram block (transposed staging)
@@ -352,6 +354,7 @@ function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): 
  * op 1: normal    partial Z (k×mp f64) += Σ_r (x_r·Y_t) x_r, then ss (f64)
  * op 2: HALS      per row: xh = x_r·H_t, coordinate descent on W[r, :] with hh (k×k f64) and l1,
  *                 partial WtX (k×mp f64) += W[r,t] x_r, WtW (k×k f64), violation (f64)
+ * op 8: MU        as op 2 with scikit-learn's multiplicative W update (G = HHᵀ at A_HH, l1, l2)
  * op 6: WᵀX       partial WtX (k×mp f64) += W[r,t] x_r for the given W (f64 at A_W), WtW (k×k f64)
  *
  * Per block of ≤ R rows: stage (one sequential read of X), project the block (pairs of rows ×
@@ -369,6 +372,7 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   const S = scratch; // R×mp f32
   const WS = S + <usize>R * <usize>mp * 4; // R×k f32
   const XH = (WS + <usize>R * <usize>k * 4 + 15) & ~(<usize>15); // R×k f64
+  const XS = XH + <usize>R * <usize>k * 8; // k f64
   const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
   const W = argp(A_W);
   const ksz = <usize>k;
@@ -407,6 +411,27 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
         continue;
       }
       const wo = W + <usize>(sb + i) * ksz * 8;
+      if (op == 8) {
+        // multiplicative update of row r of W (scikit-learn 'mu', β = 2): d_t = Σ_s W[r,s]·G[s,t]
+        // (+ l1, + l2·W[r,t]); W[r,t] ← fround(W[r,t]·(xh_t / d_t)) (d_t = 0 → float32 eps);
+        // extra += (W_new − W_old)·xh_t. Every d_t from the old row (XS holds it).
+        const l2 = arg(A_L2);
+        for (let t = 0; t < k; t++) {
+          let d: f64 = 0;
+          for (let s = 0; s < k; s++) d += load<f64>(wo + (<usize>s << 3)) * load<f64>(hh + ((<usize>s * ksz + <usize>t) << 3));
+          store<f64>(XS + (<usize>t << 3), d);
+        }
+        for (let t = 0; t < k; t++) {
+          let d = load<f64>(XS + (<usize>t << 3));
+          if (l1 > 0) d += l1;
+          const old = load<f64>(wo + (<usize>t << 3));
+          if (l2 > 0) d += l2 * old;
+          const x = load<f64>(xh + (<usize>t << 3));
+          const w = <f64><f32>(old * (x / (d == 0 ? EPS32 : d)));
+          store<f64>(wo + (<usize>t << 3), w);
+          extra += (w - old) * x;
+        }
+      }
       if (op == 2) {
         // HALS coordinate descent on row r of W (in place, components in order).
         for (let t = 0; t < k; t++) {
@@ -707,7 +732,7 @@ export function run_chunk(c: i32, tid: i32): void {
   if (r0 >= r1) return;
   gStaged = argi(A_SRC) != 0; // 1: staged by the main thread, 2: read from a file by this thread
   gStage = argp(A_STAGE) + <usize>tid * argp(A_STAGE_STRIDE);
-  if (op <= 2 || op == 6) passChunk(op, r0, r1, tid, c);
+  if (op <= 2 || op == 6 || op == 8) passChunk(op, r0, r1, tid, c);
   else if (op == 3) gramChunk(r0, r1, tid, c);
   else if (op == 4) kmeansChunk(r0, r1, tid, c);
   else if (op == 5) momentsChunk(r0, r1, tid, c);

@@ -12,8 +12,8 @@
  */
 export { available, allocateCube, freeCube, info } from './cube';
 export { threads, setThreads, inKernelMemory } from './runtime';
-export type { RowSource, HalsPass } from './ops';
-export { moments, gram, project, normalProduct, kmeansAssign, distances, halsSession, HalsSession, rowWeightedSum, residualSumSq, paddedCols } from './ops';
+export type { RowSource, HalsPass, MuPass } from './ops';
+export { moments, gram, project, normalProduct, kmeansAssign, distances, halsSession, HalsSession, muSession, MuSession, rowWeightedSum, residualSumSq, paddedCols } from './ops';
 export type { FileSource, NpyInfo } from './outofcore';
 export { openRaw, openNpy, readNpyHeader, readIntoCube } from './outofcore';
 import * as reference from './reference';

@@ -63,6 +63,7 @@ const A_DIST = 23;
 const A_ACCUM = 24;
 const A_FD = 25;
 const A_FOFF = 26;
+const A_L2 = 27;
 
 export function paddedCols(m: number): number {
   return Math.ceil(m / 16) * 16;
@@ -272,7 +273,7 @@ export function gram(src: RowSource, shift: Float64Array | null = null, clip = f
 }
 
 function passScratch(job: Job, k: number): void {
-  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + R * k * 8 + 16);
+  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + R * k * 8 + k * 8 + 16);
 }
 
 /** P (count×k, Float64) = (X − shift)·Vᵀ for V k×m (row-major): scores / projections (`clip`: negatives read as 0, before the shift). */
@@ -498,6 +499,89 @@ export class HalsSession {
     if (this.disposed) return;
     this.disposed = true;
     this.job.free();
+  }
+}
+
+/** What one multiplicative-update pass returns: WᵀX (k×m) and WᵀW (k×k) of the updated W, and ⟨W_new − W_old, XHᵀ⟩. */
+export interface MuPass {
+  WtX: Float64Array;
+  WtW: Float64Array;
+  crossChange: number;
+}
+
+/**
+ * A fused multiplicative-update (scikit-learn 'mu', Frobenius loss) row pass kept across
+ * iterations, like HalsSession: each `pass(H, G, l1, l2)` reads X once; for every row,
+ * xh = X_i·Hᵀ, then W_it ← fround(W_it·xh_t/d_t) with d_t = (W_i·G)_t + l1 + l2·W_it of the
+ * old row (d_t = 0 → float32 eps), and the updated row's contributions to WᵀX and WᵀW.
+ * `G` = HHᵀ. The same arithmetic as @specmap/core's two-pass kernel path (updateRowsF32).
+ */
+export class MuSession {
+  private job: Job;
+  private readonly k: number;
+  private readonly wAddr: number;
+  private readonly hAddr: number;
+  private readonly gAddr: number;
+  private disposed = false;
+
+  constructor(src: RowSource, W: Float64Array, k: number, clip: boolean) {
+    this.job = new Job(src, 8, 2048);
+    this.k = k;
+    const job = this.job;
+    try {
+      this.wAddr = job.alloc(job.n * k * 8);
+      this.hAddr = job.alloc(k * job.mp * 4);
+      this.gAddr = job.alloc(k * k * 8);
+      job.args[A_K] = k;
+      job.args[A_CLIP] = clip ? 1 : 0;
+      f64(this.wAddr, job.n * k).set(W.subarray(0, job.n * k));
+      job.args[A_W] = this.wAddr;
+      job.args[A_Y] = this.hAddr;
+      job.args[A_HH] = this.gAddr;
+      passScratch(job, k);
+      job.partials(k * job.mp + k * k + 1);
+    } catch (e) {
+      job.free();
+      throw e;
+    }
+  }
+
+  pass(H: ArrayLike<number>, G: ArrayLike<number>, l1 = 0, l2 = 0): MuPass {
+    if (this.disposed) throw new Error('MuSession: disposed');
+    const { job, k } = this;
+    const { m, mp } = job;
+    job.writeRowsF32(this.hAddr, H, k);
+    const g = f64(this.gAddr, k * k);
+    for (let i = 0; i < k * k; i++) g[i] = G[i];
+    job.args[A_L1] = l1;
+    job.args[A_L2] = l2;
+    job.run();
+    const P = job.reduce(k * mp + k * k + 1);
+    const WtX = new Float64Array(k * m);
+    for (let t = 0; t < k; t++) for (let j = 0; j < m; j++) WtX[t * m + j] = P[t * mp + j];
+    return { WtX, WtW: P.slice(k * mp, k * mp + k * k), crossChange: P[k * mp + k * k] };
+  }
+
+  /** Copy the current W (count×k) into `out`. */
+  readW(out: Float64Array): void {
+    out.set(f64(this.wAddr, this.job.n * this.k));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.job.free();
+  }
+}
+
+/** Open a multiplicative-update session (see MuSession), or null when the WASM path cannot run on this source. */
+export function muSession(src: RowSource, W: Float64Array, k: number, clip: boolean): MuSession | null {
+  if (!usable(src)) return null;
+  try {
+    return new MuSession(src, W, k, clip);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
   }
 }
 

@@ -3,7 +3,7 @@
  * every product and sum in Float64). Used when WebAssembly is unavailable and
  * as the reference of the tests. In-memory sources only.
  */
-import type { HalsPass, RowSource } from './ops';
+import type { HalsPass, MuPass, RowSource } from './ops';
 
 function rowsOf(src: RowSource): { data: Float32Array | Float64Array; m: number; n: number; row: (r: number) => number } {
   if (!src.data) throw new Error('reference kernels need an in-memory source');
@@ -210,4 +210,42 @@ export function residualSumSq(src: RowSource, W: ArrayLike<number>, H: ArrayLike
     total += rowSum;
   }
   return total;
+}
+
+/** One multiplicative-update pass (see ops.MuSession): updates W in place. */
+export function muPass(src: RowSource, W: Float64Array, k: number, clip: boolean, H: ArrayLike<number>, G: ArrayLike<number>, l1 = 0, l2 = 0): MuPass {
+  const { data, m, n, row } = rowsOf(src);
+  const WtX = new Float64Array(k * m);
+  const WtW = new Float64Array(k * k);
+  const xh = new Float64Array(k);
+  const d = new Float64Array(k);
+  let crossChange = 0;
+  for (let r = 0; r < n; r++) {
+    const b = row(r);
+    const wo = r * k;
+    for (let t = 0; t < k; t++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += value(data, b + j, clip, null, j) * H[t * m + j];
+      xh[t] = s;
+      let g = 0;
+      for (let q = 0; q < k; q++) g += W[wo + q] * G[q * k + t];
+      d[t] = g;
+    }
+    for (let t = 0; t < k; t++) {
+      let den = d[t];
+      if (l1 > 0) den += l1;
+      const old = W[wo + t];
+      if (l2 > 0) den += l2 * old;
+      const w = Math.fround(old * (xh[t] / (den === 0 ? 1.1920928955078125e-7 : den)));
+      W[wo + t] = w;
+      crossChange += (w - old) * xh[t];
+    }
+    for (let t = 0; t < k; t++) {
+      const w = W[wo + t];
+      if (w === 0) continue;
+      for (let j = 0; j < m; j++) WtX[t * m + j] += w * value(data, b + j, clip, null, j);
+      for (let q = 0; q < k; q++) WtW[t * k + q] += w * W[wo + q];
+    }
+  }
+  return { WtX, WtW, crossChange };
 }

@@ -111,6 +111,19 @@ function runAll(src: K.RowSource, k: number, seed: number): Record<string, Array
   const wn = K.rowWeightedSum(src, Wout, k, false)!;
   out.wsWtXnoclip = wn.WtX;
   out.residual = [K.residualSumSq(src, Wout, H, k, true)!];
+  // three multiplicative-update passes (the last with L1/L2)
+  const ms = K.muSession(src, Wout, k, true)!;
+  for (let it = 0; it < 3; it++) {
+    const p = ms.pass(H, gramOf(H, k, m), it === 2 ? 0.01 : 0, it === 2 ? 0.02 : 0);
+    out[`muWtX${it}`] = p.WtX;
+    out[`muWtW${it}`] = p.WtW;
+    out[`muCross${it}`] = [p.crossChange];
+    for (let i = 0; i < H.length; i++) H[i] = Math.max(0, H[i] * (1 + 0.01 * Math.sin(i + it)));
+  }
+  const Wmu = new Float64Array(n * k);
+  ms.readW(Wmu);
+  ms.dispose();
+  out.muW = Wmu;
   return out;
 }
 
@@ -155,6 +168,19 @@ function referenceAll(src: K.RowSource, k: number, seed: number): Record<string,
   out.wsWtW = ws.WtW;
   out.wsWtXnoclip = R.rowWeightedSum(src, W, k, false).WtX;
   out.residual = [R.residualSumSq(src, W, H, k, true)];
+  const Wm = Float64Array.from(W);
+  for (let it = 0; it < 3; it++) {
+    const p = R.muPass(src, Wm, k, true, H, gramOf(H, k, m), it === 2 ? 0.01 : 0, it === 2 ? 0.02 : 0);
+    out[`muWtX${it}`] = p.WtX;
+    out[`muWtW${it}`] = p.WtW;
+    out[`muCross${it}`] = [p.crossChange];
+    // scale of ⟨W_new − W_old, XHᵀ⟩: ⟨W_new, XHᵀ⟩ = Σ (WᵀX)∘H (a difference of two such sums)
+    let scale = 0;
+    for (let i = 0; i < H.length; i++) scale += Math.abs(p.WtX[i] * H[i]);
+    out[`muCrossScale${it}`] = [scale];
+    for (let i = 0; i < H.length; i++) H[i] = Math.max(0, H[i] * (1 + 0.01 * Math.sin(i + it)));
+  }
+  out.muW = Wm;
   return out;
 }
 
@@ -182,6 +208,14 @@ for (const [n, m, k] of [
         let diff = 0;
         for (let i = 0; i < n; i++) if (a.labels[i] !== b.labels[i]) diff++;
         assert.equal(diff, 0, 'k-means labels');
+        continue;
+      }
+      if (key.startsWith('muCrossScale')) continue;
+      if (key.startsWith('muCross')) {
+        // a sum of differences W_new − W_old (each rounded to f32): relative to the scale of ⟨W, XHᵀ⟩
+        const scale = b[key.replace('muCross', 'muCrossScale')][0];
+        const d = Math.abs(a[key][0] - b[key][0]);
+        assert.ok(d <= TOL * scale, `${key}: |difference| ${d} vs scale ${scale}`);
         continue;
       }
       const e = relErr(a[key], b[key]);
