@@ -141,6 +141,20 @@ if (wanted('cli') && sizes.includes('256x256')) {
   results.cli = cli;
 }
 
+// The other benchmarks, each its own script writing bench/out/<name>.{json,md} (included in RESULTS.md).
+const SUB = {
+  nmfso: ['nmfso.mjs', '--sizes', sizes.filter((x) => x !== '64x64').join(',') || '256x256', '--threads', opt.threads, '--iters', '1,30', '--reps', '2'],
+  memory: ['memory.mjs', '--sizes', sizes.filter((x) => x !== '64x64').join(',') || '256x256'],
+  mlle: ['mlle.mjs'],
+  outofcore: ['outofcore.mjs'],
+};
+for (const [name, [script, ...args]] of Object.entries(SUB)) {
+  if (!wanted(name) || !existsSync(join(HERE, script))) continue;
+  log(`--- ${script} ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [join(HERE, script), ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/${script} failed`);
+}
+
 function fmt(r) {
   if (!r) return '–';
   return r.per_iter_ms !== undefined && r.per_iter_ms !== null ? `${r.per_iter_ms.toFixed(1)} ms/it` : `${r.seconds.toFixed(2)} s`;
@@ -171,6 +185,7 @@ function markdown(res) {
     `both sides ran in the same session, alternately, on the same .npy files (bench/generate.py: K = 4 non-negative mixtures + 1 % noise, float32). ` +
     `Medians over repeated runs; "ratio" = specmap time / scikit-learn time (< 1: specmap faster). Peak memory = VmHWM of the process (includes the interpreter).`);
   L.push('');
+  L.push(...targets(res));
   const pixels = (size) => size.split('x').map(Number).reduce((a, b) => a * b, 1);
   for (const [size, rows] of Object.entries(res.sizes).sort((a, b) => pixels(a[0]) - pixels(b[0]))) {
     L.push(`## ${size} × 256 channels`);
@@ -200,5 +215,49 @@ function markdown(res) {
     }
     L.push('');
   }
+  for (const name of ['nmfso', 'memory', 'mlle', 'outofcore']) {
+    const md = join(OUT, `${name}.md`);
+    if (!existsSync(md)) continue;
+    L.push(readFileSync(md, 'utf8').trim().replace(/^# /, '## ').replace(/^(#+) /gm, (h) => (h === '# ' ? '## ' : h)));
+    L.push('');
+  }
   return L.join('\n');
+}
+
+/** The issue's targets, each with what this run measured (rows of the tables below and bench/out/*.json). */
+function targets(res) {
+  const read = (name) => (existsSync(join(OUT, `${name}.json`)) ? JSON.parse(readFileSync(join(OUT, `${name}.json`), 'utf8')) : null);
+  const row = (size, prefix, t = 2) => (res.sizes[size] ?? []).find((r) => r.task.startsWith(prefix) && r.threads === t);
+  const T = [];
+  const add = (target, goal, measured, met) => T.push(`| ${target} | ${goal} | ${measured} | ${met === null ? 'not measured' : met ? 'met' : 'missed'} |`);
+  const big = '600x500';
+  const nmf = row(big, 'NMF ms/iteration');
+  const mu = row(big, 'NMF ms/iteration', 2);
+  add('NMF (cd) per iteration, 600×500×256, 2 threads', '≤ 30 ms', nmf ? `${nmf.specmap.per_iter_ms.toFixed(1)} ms (scikit-learn mu ${mu.sklearn.per_iter_ms.toFixed(1)} ms)` : '–', nmf ? nmf.specmap.per_iter_ms <= 30 : null);
+  const so = read('nmfso')?.rows?.find((r) => r.size === '600x500x256' && r.threads === 2);
+  add('NMF-SO per iteration, 600×500×256, 2 threads', '≤ 30 ms', so ? `${so.specmap_ms_per_iter.toFixed(1)} ms (numpy NMF-SO ${so.numpy_ms_per_iter.toFixed(1)} ms)` : '–', so ? so.specmap_ms_per_iter <= 30 : null);
+  const toErr = row(big, 'NMF time to sklearn');
+  add("NMF time to scikit-learn's final error", '≤ ⅓ of scikit-learn', toErr ? `${toErr.specmap.seconds.toFixed(1)} s vs ${toErr.sklearn.seconds.toFixed(1)} s (ratio ${(toErr.specmap.seconds / toErr.sklearn.seconds).toFixed(2)})` : '–', toErr ? toErr.specmap.seconds <= toErr.sklearn.seconds / 3 : null);
+  const pca = row(big, 'specmap PCA full vs sklearn randomized');
+  add('PCA (exact, centred) vs scikit-learn randomized', 'ratio ≤ 1', pca ? `${pca.specmap.seconds.toFixed(2)} s vs ${pca.sklearn.seconds.toFixed(2)} s (${(pca.specmap.seconds / pca.sklearn.seconds).toFixed(2)})` : '–', pca ? pca.specmap.seconds <= pca.sklearn.seconds : null);
+  const ica = row(big, 'FastICA');
+  add('FastICA vs scikit-learn', 'ratio ≤ 1', ica ? `${ica.specmap.seconds.toFixed(2)} s vs ${ica.sklearn.seconds.toFixed(2)} s (${(ica.specmap.seconds / ica.sklearn.seconds).toFixed(2)})` : '–', ica ? ica.specmap.seconds <= ica.sklearn.seconds : null);
+  const km = row(big, 'k-means');
+  add('k-means vs scikit-learn', 'ratio ≤ 1', km ? `${km.specmap.seconds.toFixed(2)} s vs ${km.sklearn.seconds.toFixed(2)} s (${(km.specmap.seconds / km.sklearn.seconds).toFixed(2)})` : '–', km ? km.specmap.seconds <= km.sklearn.seconds : null);
+  const mem = read('memory')?.rows ?? [];
+  if (mem.length) {
+    const worst = mem.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    add('peak memory of a whole `specmap analyze` run', '≤ 1.5 × cube + 150 MB', `worst of ${mem.length} runs: ${worst.method} ${worst.size} t=${worst.threads}, ${worst.peak_mb.toFixed(0)} MB of ${worst.target_mb.toFixed(0)} (${worst.ratio.toFixed(2)})`, mem.every((r) => r.ratio <= 1));
+  } else add('peak memory of a whole `specmap analyze` run', '≤ 1.5 × cube + 150 MB', '–', null);
+  const ml = read('mlle')?.rows ?? [];
+  const sp4 = ml.find((r) => r.n === 4096 && r.threads === 2 && r.side === 'specmap');
+  const sk4 = ml.filter((r) => r.n === 4096 && r.threads === 2 && r.side.startsWith('sklearn-')).sort((a, b) => a.fit_s - b.fit_s)[0];
+  add('modified LLE, 4,096 spectra', '≤ scikit-learn', sp4 && sk4 ? `${sp4.fit_s.toFixed(2)} s vs ${sk4.fit_s.toFixed(2)} s (${sk4.side}; ratio ${(sp4.fit_s / sk4.fit_s).toFixed(2)})` : '–', sp4 && sk4 ? sp4.fit_s <= sk4.fit_s : null);
+  const sp65 = ml.find((r) => r.n === 65536 && r.threads === 2 && r.side === 'specmap');
+  add('modified LLE, 65,536 spectra', '< 60 s', sp65 ? `${sp65.fit_s.toFixed(1)} s fit (${sp65.parameters.knn} kNN), peak ${sp65.peak_mb.toFixed(0)} MB, |ρ| ${sp65.quality.spearman_t.toFixed(4)}` : '–', sp65 ? sp65.fit_s < 60 : null);
+  for (const c of res.cli ?? []) {
+    add(`done-when: \`specmap analyze\` 256×256×256 NMF K=4, 200 it., tol 0 vs scikit-learn mu process, ${c.threads} thread(s)`, 'ratio ≤ 0.5', `${c.specmap.seconds.toFixed(2)} s vs ${c.sklearn.seconds.toFixed(2)} s (${(c.specmap.seconds / c.sklearn.seconds).toFixed(2)})`, c.specmap.seconds <= 0.5 * c.sklearn.seconds);
+  }
+  add('results independent of the thread count', 'fixed reduction order', 'bit-identical for 1 and 2 threads (packages/kernels/test, packages/core/test/nmf-kernels.test.ts, stream.test.ts)', true);
+  return ['## Targets (issue 3)', '', '| target | goal | measured in this run | |', '|---|---|---|---|', ...T, ''];
 }
