@@ -349,6 +349,14 @@ function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): 
   }
 }
 
+/** Row g (4 f64) of WᵀW += w·(w0, w1, w2, w3). */
+@inline function wtwRow4(g: usize, w: f64, w0: f64, w1: f64, w2: f64, w3: f64): void {
+  store<f64>(g, load<f64>(g) + w * w0);
+  store<f64>(g, load<f64>(g, 8) + w * w1, 8);
+  store<f64>(g, load<f64>(g, 16) + w * w2, 16);
+  store<f64>(g, load<f64>(g, 24) + w * w3, 24);
+}
+
 /**
  * op 0: project   P[r, t] = x_r·Y_t (f64, at A_W, count×k)
  * op 1: normal    partial Z (k×mp f64) += Σ_r (x_r·Y_t) x_r, then ss (f64)
@@ -385,6 +393,15 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   }
   const hh = argp(A_HH);
   const l1 = arg(A_L1);
+  // K = 4 HALS: the 16 entries of hh in locals
+  let h00: f64 = 0, h01: f64 = 0, h02: f64 = 0, h03: f64 = 0, h10: f64 = 0, h11: f64 = 0, h12: f64 = 0, h13: f64 = 0;
+  let h20: f64 = 0, h21: f64 = 0, h22: f64 = 0, h23: f64 = 0, h30: f64 = 0, h31: f64 = 0, h32: f64 = 0, h33: f64 = 0;
+  if (op == 2 && k == 4) {
+    h00 = load<f64>(hh); h01 = load<f64>(hh, 8); h02 = load<f64>(hh, 16); h03 = load<f64>(hh, 24);
+    h10 = load<f64>(hh, 32); h11 = load<f64>(hh, 40); h12 = load<f64>(hh, 48); h13 = load<f64>(hh, 56);
+    h20 = load<f64>(hh, 64); h21 = load<f64>(hh, 72); h22 = load<f64>(hh, 80); h23 = load<f64>(hh, 88);
+    h30 = load<f64>(hh, 96); h31 = load<f64>(hh, 104); h32 = load<f64>(hh, 112); h33 = load<f64>(hh, 120);
+  }
   // Rows are always staged (stageRows: a sequential copy, or memory.copy when nothing
   // changes): reading X in place through the projection was measured slower.
   for (let sb = r0; sb < r1; sb += R) {
@@ -431,6 +448,67 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
           store<f64>(wo + (<usize>t << 3), w);
           extra += (w - old) * x;
         }
+      }
+      if (op == 2 && k == 4) {
+        // The same coordinate descent written out for K = 4 (same operations, same order).
+        let w0 = load<f64>(wo);
+        let w1 = load<f64>(wo, 8);
+        let w2 = load<f64>(wo, 16);
+        let w3 = load<f64>(wo, 24);
+        let grad: f64 = 0;
+        grad = -(load<f64>(xh, 0) - l1);
+        grad += h00 * w0;
+        grad += h01 * w1;
+        grad += h02 * w2;
+        grad += h03 * w3;
+        extra += Math.abs(w0 == 0 ? Math.min(0, grad) : grad);
+        if (h00 != 0) {
+          const nw = w0 - grad / h00;
+          w0 = nw > 0 ? nw : 0;
+        }
+        grad = -(load<f64>(xh, 8) - l1);
+        grad += h10 * w0;
+        grad += h11 * w1;
+        grad += h12 * w2;
+        grad += h13 * w3;
+        extra += Math.abs(w1 == 0 ? Math.min(0, grad) : grad);
+        if (h11 != 0) {
+          const nw = w1 - grad / h11;
+          w1 = nw > 0 ? nw : 0;
+        }
+        grad = -(load<f64>(xh, 16) - l1);
+        grad += h20 * w0;
+        grad += h21 * w1;
+        grad += h22 * w2;
+        grad += h23 * w3;
+        extra += Math.abs(w2 == 0 ? Math.min(0, grad) : grad);
+        if (h22 != 0) {
+          const nw = w2 - grad / h22;
+          w2 = nw > 0 ? nw : 0;
+        }
+        grad = -(load<f64>(xh, 24) - l1);
+        grad += h30 * w0;
+        grad += h31 * w1;
+        grad += h32 * w2;
+        grad += h33 * w3;
+        extra += Math.abs(w3 == 0 ? Math.min(0, grad) : grad);
+        if (h33 != 0) {
+          const nw = w3 - grad / h33;
+          w3 = nw > 0 ? nw : 0;
+        }
+        store<f64>(wo, w0);
+        store<f64>(wo, w1, 8);
+        store<f64>(wo, w2, 16);
+        store<f64>(wo, w3, 24);
+        store<f32>(ws, <f32>w0);
+        store<f32>(ws, <f32>w1, 4);
+        store<f32>(ws, <f32>w2, 8);
+        store<f32>(ws, <f32>w3, 12);
+        if (w0 != 0) wtwRow4(wtw, w0, w0, w1, w2, w3);
+        if (w1 != 0) wtwRow4(wtw + 32, w1, w0, w1, w2, w3);
+        if (w2 != 0) wtwRow4(wtw + 64, w2, w0, w1, w2, w3);
+        if (w3 != 0) wtwRow4(wtw + 96, w3, w0, w1, w2, w3);
+        continue;
       }
       if (op == 2) {
         // HALS coordinate descent on row r of W (in place, components in order).
