@@ -9,7 +9,7 @@
 //
 // Numerical contract: products are formed in f32 (the cube's precision, as
 // scikit-learn does for float32 input) with 4-lane f32 accumulators over short
-// runs (≤ one channel row, or ≤ 64 rows), every run is then added in f64.
+// runs (≤ one channel row, or ≤ 128 rows), every run is then added in f64.
 // Per-chunk results go to their own partial slot; the caller sums the slots in
 // chunk order, so results do not depend on the number of threads.
 
@@ -44,7 +44,7 @@ const A_ACCUM = 24;
 const A_L2 = 27;
 const EPS32: f64 = 1.1920928955078125e-7; // float32 machine epsilon (scikit-learn's EPSILON for float32 X)
 
-const R: i32 = 64; // rows per sub-block (staged, f32 runs)
+const R: i32 = 128; // rows per sub-block (staged, f32 runs)
 const GB: i32 = 128; // rows per Gram block (transposed staging)
 
 @inline function arg(i: i32): f64 {
@@ -240,7 +240,7 @@ function project(row: usize, Y: usize, k: i32, mp: i32, out: usize): void {
 
 /**
  * out[t, j] (f64, k×mp) += Σ_{i<nb} WS[i, t]·S[i, j]  (S: nb×mp f32, WS: nb×k f32).
- * Register tiles of 2 components × 16 channels, f32 runs of nb ≤ 64 rows.
+ * Register tiles of 4 components × 8 channels (then 2 × 16, 1 × 16), f32 runs of nb ≤ 128 rows.
  */
 function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): void {
   const ss = <usize>mp << 2;

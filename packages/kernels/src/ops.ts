@@ -7,7 +7,7 @@
  *
  * Numerical contract: the cube's values are multiplied in f32 (as
  * scikit-learn does with float32 input), in runs of at most one row (dot
- * products over channels) or 64/128 rows (sums over rows) accumulated in 4
+ * products over channels) or 128 rows (sums over rows) accumulated in 4
  * f32 lanes, and every run is added in f64. Centring subtracts the shift
  * rounded to f32. Against the all-Float64 TypeScript path the relative
  * differences are ≲ 1e-6 (tests use 1e-5 of the scale of each quantity).
@@ -33,7 +33,7 @@ export interface RowSource {
   index?: Int32Array | null;
 }
 
-const R = 64; // rows per sub-block (assembly/index.ts)
+const R = 128; // rows per sub-block (assembly/index.ts)
 const GB = 128; // rows per Gram block (assembly/index.ts)
 
 const A_OP = 0;
