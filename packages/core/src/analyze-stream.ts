@@ -14,18 +14,13 @@
 import * as fs from 'fs';
 import { createHash } from 'crypto';
 import { SpecmapError } from './errors';
-import type { AnalysisResult, Method, ReferenceSpectrum } from './result';
+import type { AnalysisResult } from './result';
 import type { SpectralStack, StackMetadata } from './stack';
-import type { AnalyzeOptions } from './analyze';
-import type { Decomposition } from './decomposition';
+import { packageResult, type AnalyzeOptions } from './analyze';
 import { getMethod } from './methods';
-import { pearsonMatrix } from './pearson';
-import { interpolate } from './preprocess';
-import { SPECMAP_VERSION } from './version';
 import { DEFAULT_SPECTRA_BUDGET_BYTES } from './measured';
-import { KERNELS_MIN_VALUES } from './linalg';
-import { pcaStream } from './pca';
-import { blockRowsFor, npyStreamInfo, readRows, stackStreamOf, streamedStack, type OutOfCoreRecord, type StreamInfo } from './stream';
+import { KERNELS_MIN_VALUES, loadKernels } from './linalg';
+import { blockRowsFor, npyStreamInfo, readRows, stackStreamOf, streamedStack, type StreamInfo } from './stream';
 
 /** Methods `analyzeStream` can run out of core. */
 export const STREAM_METHODS: readonly string[] = ['nmf', 'kmeans', 'pca'];
@@ -82,6 +77,14 @@ export function isStackStream(stack: SpectralStack): boolean {
 }
 
 /**
+ * True when a cube of `values` values can stream here: it has fewer than
+ * 2^18 values (read whole, TypeScript path) or the WebAssembly kernels load.
+ */
+export function streamKernelsReady(values: number): boolean {
+  return values < KERNELS_MIN_VALUES || loadKernels() !== null;
+}
+
+/**
  * `analyze()` (same options, same result) for a stack from openStackStream.
  * Throws SpecmapError('OPTION') for a method or option that cannot stream
  * (streamRefusal), 'NAN' for a non-finite value, 'KERNELS' when the
@@ -91,104 +94,17 @@ export function analyzeStream(stack: SpectralStack, options: AnalyzeOptions): An
   const info = stackStreamOf(stack);
   if (!info) throw new SpecmapError('INTERNAL', 'analyzeStream needs a stack from openStackStream');
   const spec = getMethod(options.method);
-  const method = spec.name as Method;
-  const refusal = streamRefusal(method, options);
+  const refusal = streamRefusal(spec.name, options);
   if (refusal) throw new SpecmapError('OPTION', `out of core: ${refusal}`);
   const m = stack.energies.length;
   for (let e = 0; e < m; e++) {
     if (!Number.isFinite(stack.energies[e])) throw new SpecmapError('NAN', `energy axis has a non-finite value at channel ${e}`);
   }
-  const seed = options.seed ?? 0;
   const first = firstPass(info, stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES);
   stack.metadata.sha256 = first.sha256;
-
-  let decomposition: Decomposition;
-  if (method === 'pca') decomposition = pcaOutOfCore(info, stack, options, seed);
-  else decomposition = spec.run(stack, { ...options, seed }); // nmf / kmeans stream the stack (stackStreamOf)
-  const k = decomposition.k;
-
-  // ---- from here as analyze() (analyze.ts) ----
-  const stackWarnings = Array.isArray(stack.metadata.warnings) ? (stack.metadata.warnings as unknown[]).map(String) : [];
-  const warnings = [...stackWarnings, ...decomposition.warnings];
-  let references: AnalysisResult['references'];
-  if (options.references && options.references.length > 0) {
-    const spectra: ReferenceSpectrum[] = options.references.map((ref) => {
-      try {
-        return { name: ref.name, values: interpolate(ref.energies, ref.values, stack.energies) };
-      } catch (err) {
-        if (err instanceof SpecmapError) throw new SpecmapError(err.code, `reference ${ref.name}: ${err.message}`);
-        throw err;
-      }
-    });
-    const pearson = pearsonMatrix(decomposition.components, k, spectra.map((s) => s.values), m);
-    references = { spectra, pearson };
-  }
-  const steps = (stack.metadata.steps ?? []).map((s) => ({ name: s.name, parameters: { ...s.parameters } }));
-  if (decomposition.maps && decomposition.maps.length > 0) throw new SpecmapError('INTERNAL', `out of core: method ${method} returned extra maps`);
-  return {
-    method,
-    k,
-    width: stack.width,
-    height: stack.height,
-    energies: Float64Array.from(stack.energies),
-    weights: decomposition.weights,
-    components: decomposition.components,
-    mean: decomposition.mean,
-    explainedVariance: decomposition.explainedVariance,
-    explainedVarianceRatio: decomposition.explainedVarianceRatio,
-    parameters: { ...decomposition.parameters },
-    iterations: decomposition.iterations,
-    converged: decomposition.converged,
-    lossHistory: decomposition.lossHistory,
-    warnings,
-    provenance: {
-      inputSha256: first.sha256,
-      input: options.input ?? (typeof stack.metadata.source === 'string' ? stack.metadata.source : undefined),
-      specmapVersion: SPECMAP_VERSION,
-      seed: spec.seeded ? seed : null,
-      date: new Date().toISOString(),
-      steps,
-      versions: { ...runtimeVersions(), ...(options.versions ?? {}) },
-    },
-    references,
-    embedding: decomposition.embedding,
-    labels: decomposition.labels,
-    extraMaps: undefined,
-    measured: first.measured,
-  };
-}
-
-/** PCA as the registry's 'pca' runs it (methods.ts), on the file: pcaStream, or in memory for a cube of < 2^18 values. */
-function pcaOutOfCore(info: StreamInfo, stack: SpectralStack, options: AnalyzeOptions, seed: number): Decomposition {
-  const solver = (options.pcaSolver as 'full' | 'randomized' | undefined) ?? 'full';
-  const n = info.rows;
-  const m = info.cols;
-  const record: OutOfCoreRecord = { file: info.path, rows: n, cols: m, mode: 'streamed', blockRows: blockRowsFor(info.blockBytes, m), blockBytes: info.blockBytes };
-  let d: Decomposition;
-  if (n * m < KERNELS_MIN_VALUES) {
-    // Small: pca() in memory runs its TypeScript path; so must this (pcaStream would use the kernels).
-    const data = new Float32Array(n * m);
-    const fd = fs.openSync(info.path, 'r');
-    try {
-      readRows(fd, info.offset, m, 0, n, data, info.path);
-    } finally {
-      fs.closeSync(fd);
-    }
-    d = getMethod('pca').run({ ...stack, data }, { ...options, seed });
-    record.mode = 'in memory';
-  } else {
-    if (solver !== 'full' && solver !== 'randomized') throw new SpecmapError('OPTION', `PCA solver must be 'full' or 'randomized', got '${String(solver)}'`);
-    const k = options.components;
-    d = pcaStream(info.path, { components: k, solver, seed });
-    // pca() records the fallback to the exact solver (oversamples 10, as the registry runs it); pcaStream does not.
-    if (solver === 'randomized' && k + 10 >= Math.min(n, m)) {
-      d.parameters.solver = 'covariance-eigh';
-      d.parameters.requestedSolver = 'randomized';
-      d.parameters.note = `K + oversamples = ${k + 10} ≥ min(n, m) = ${Math.min(n, m)}: exact solver used`;
-    }
-  }
-  d.parameters = { ...d.parameters, outOfCore: record };
-  return d;
+  // nmf, kmeans and pca given a streamed stack stream its file (stackStreamOf) and record `outOfCore`.
+  const decomposition = spec.run(stack, { ...options, seed: options.seed ?? 0 });
+  return packageResult(stack, options, decomposition, first.measured);
 }
 
 /**
@@ -269,10 +185,4 @@ function firstPass(info: StreamInfo, stack: SpectralStack, budgetBytes: number):
   if (full) return { sha256, measured: { data: full, width, height, binning: 1 } };
   if (binned) return { sha256, measured: { data: binned, width: bw, height: bh, binning: b } };
   return { sha256, measured: undefined };
-}
-
-/** Versions of the JavaScript runtime, as analyze() records them. */
-function runtimeVersions(): Record<string, string> {
-  const p = (globalThis as { process?: { versions?: Record<string, string> } }).process;
-  return p?.versions?.node ? { node: p.versions.node } : {};
 }

@@ -6,6 +6,7 @@ import { pearsonMatrix } from './pearson';
 import { interpolate } from './preprocess';
 import { SPECMAP_VERSION } from './version';
 import { DEFAULT_SPECTRA_BUDGET_BYTES, measuredForPayload } from './measured';
+import type { Decomposition } from './decomposition';
 
 /** A reference spectrum as read from a file (any energy grid). */
 export interface ReferenceInput {
@@ -59,10 +60,31 @@ export function methodNames(): Method[] {
  */
 export function analyze(stack: SpectralStack, options: AnalyzeOptions): AnalysisResult {
   const spec = getMethod(options.method);
-  const method = spec.name as Method;
   validateStack(stack);
   const seed = options.seed ?? 0;
   const decomposition = spec.run(stack, { ...options, seed });
+  const measured = measuredForPayload(stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES);
+  return packageResult(stack, options, decomposition, measured);
+}
+
+/**
+ * The AnalysisResult of a decomposition of `stack` run as `options` say
+ * (analyze() and analyzeStream() both end here): warnings (the stack's
+ * preprocessing warnings first), the references interpolated onto the
+ * stack's energies and their Pearson matrix with the components, the
+ * provenance (input hash from `stack.metadata.sha256`, seed when the method
+ * is seeded, steps, versions) and the checked extra maps. `measured`: the
+ * measured spectra for the payload (measuredForPayload or its streamed twin).
+ */
+export function packageResult(
+  stack: SpectralStack,
+  options: AnalyzeOptions,
+  decomposition: Decomposition,
+  measured: AnalysisResult['measured'] | undefined,
+): AnalysisResult {
+  const spec = getMethod(options.method);
+  const method = spec.name as Method;
+  const seed = options.seed ?? 0;
   const m = stack.energies.length;
   const k = decomposition.k;
   // Warnings of the preprocessing steps (recorded on the stack) come first.
@@ -120,7 +142,7 @@ export function analyze(stack: SpectralStack, options: AnalyzeOptions): Analysis
     embedding: decomposition.embedding,
     labels: decomposition.labels,
     extraMaps: checkedMaps(decomposition.maps, stack.width * stack.height, method),
-    measured: measuredForPayload(stack, options.spectraBudgetBytes ?? DEFAULT_SPECTRA_BUDGET_BYTES),
+    measured,
   };
 }
 

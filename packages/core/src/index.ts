@@ -4,6 +4,9 @@
  *   read (@specmap/io) ─► SpectralStack ─► preprocess (optical density, ...)
  *        ─► decompose (pca | nmf) ─► AnalysisResult ─► encode (@specmap/arrow)
  *        ─► show (@specmap/notebook, @specmap/widget, report.html)
+ *
+ *   out of core: openStackStream(file.npy) ─► analyzeStream (nmf 'cd' | kmeans | pca,
+ *        rows streamed from the file through the kernels; same AnalysisResult)
  */
 export { SpecmapError } from './errors';
 export type { SpectralStack, StackMetadata, PreprocessStep } from './stack';
@@ -30,6 +33,13 @@ export type { IcaOptions, IcaDecomposition, IcaAlgorithm, IcaFun, IcaWhiten } fr
 export { fastIca } from './ica';
 export type { KMeansOptions, KMeansResult } from './kmeans';
 export { kmeans } from './kmeans';
+
+// ---- out of core: an H×W×E float32 .npy streamed in row blocks (same results as in memory) ----
+export type { StreamOptions, OutOfCoreRecord } from './stream';
+export { nmfStream } from './nmf';
+export { kmeansStream } from './kmeans';
+export { analyzeStream, openStackStream, isStackStream, stackFileShape, streamRefusal, streamKernelsReady, STREAM_METHODS } from './analyze-stream';
+
 export { argmaxSegmentation, labelCounts } from './segmentation';
 export type { Assignment } from './hungarian';
 export { hungarian } from './hungarian';

@@ -38,59 +38,109 @@ export interface NonNegativeScan {
  */
 export function scanNonNegative(src: ActiveRows, label: string, warnings: string[]): NonNegativeScan {
   const { data, cols: m, index, count } = src;
-  let negatives = 0;
-  let min = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let negativeAbs = 0;
-  let minClipped = Infinity;
-  let zeros = 0;
-  for (let r = 0; r < count; r++) {
-    const base = index[r] * m;
-    let s = 0;
-    let q = 0;
-    let na = 0;
-    for (let j = 0; j < m; j++) {
-      const v = data[base + j];
-      if (v < 0) {
-        negatives++;
-        na -= v;
-        if (v < min) min = v;
-        zeros++;
-        minClipped = 0;
-      } else {
-        s += v;
-        q += v * v;
-        if (v === 0) zeros++;
-        if (v < minClipped) minClipped = v;
+  const scan = new NonNegativeScanner(m);
+  scan.addRows(data, 0, count, (r) => index[r] * m);
+  return scan.finish(label, warnings);
+}
+
+/**
+ * scanNonNegative's pass, fed row block by row block (e.g. rows read from a
+ * file): rows must come in order, once each; the sums are formed in the same
+ * order as one call over all rows, so `finish` gives the same bits.
+ */
+export class NonNegativeScanner {
+  private negatives = 0;
+  private min = 0;
+  private sum = 0;
+  private sumSq = 0;
+  private negativeAbs = 0;
+  private minClipped = Infinity;
+  private zeros = 0;
+  private rows = 0;
+
+  constructor(private readonly cols: number) {}
+
+  /**
+   * Add rows r0 … r1−1, row r at data[base(r) … base(r) + cols). A row with a
+   * NaN or ±Inf calls `onNonFinite(r, column, value)` for its first one
+   * (which should throw); without it the sums simply become non-finite.
+   */
+  addRows(
+    data: Float32Array | Float64Array,
+    r0: number,
+    r1: number,
+    base: (r: number) => number,
+    onNonFinite?: (r: number, j: number, v: number) => void,
+  ): void {
+    const m = this.cols;
+    let { negatives, min, sum, sumSq, negativeAbs, minClipped, zeros } = this;
+    for (let r = r0; r < r1; r++) {
+      const b = base(r);
+      let s = 0;
+      let q = 0;
+      let na = 0;
+      for (let j = 0; j < m; j++) {
+        const v = data[b + j];
+        if (v < 0) {
+          negatives++;
+          na -= v;
+          if (v < min) min = v;
+          zeros++;
+          minClipped = 0;
+        } else {
+          s += v;
+          q += v * v;
+          if (v === 0) zeros++;
+          if (v < minClipped) minClipped = v;
+        }
       }
+      // s and na are finite unless a value is NaN/±Inf (float32/float64 rows cannot overflow them).
+      if (onNonFinite && s + na - (s + na) !== 0) {
+        for (let j = 0; j < m; j++) {
+          const v = data[b + j];
+          if (v - v !== 0) onNonFinite(r, j, v);
+        }
+      }
+      sum += s;
+      sumSq += q;
+      negativeAbs += na;
     }
-    sum += s;
-    sumSq += q;
-    negativeAbs += na;
+    this.negatives = negatives;
+    this.min = min;
+    this.sum = sum;
+    this.sumSq = sumSq;
+    this.negativeAbs = negativeAbs;
+    this.minClipped = minClipped;
+    this.zeros = zeros;
+    this.rows += r1 - r0;
   }
-  const total = count * m;
-  const totalAbs = sum + negativeAbs;
-  const negativeShare = totalAbs > 0 ? negativeAbs / totalAbs : 0;
-  if (negatives > 0) {
-    const pct = (100 * negativeShare).toPrecision(3);
-    if (negativeShare > MAX_NEGATIVE_SHARE) {
-      throw new SpecmapError(
-        'NEGATIVE',
-        `${label}: ${negatives} of ${total} values are negative and carry ${pct} % of the total intensity Σ|X| (limit ${100 * MAX_NEGATIVE_SHARE} %); NMF needs non-negative data — add an offset or subtract another background first`,
+
+  /** The scan of the rows added: warns, or throws 'NEGATIVE' / 'ZERO_INPUT', as scanNonNegative. */
+  finish(label: string, warnings: string[]): NonNegativeScan {
+    const { negatives, min, sum, sumSq, negativeAbs, minClipped, zeros } = this;
+    const total = this.rows * this.cols;
+    const totalAbs = sum + negativeAbs;
+    const negativeShare = totalAbs > 0 ? negativeAbs / totalAbs : 0;
+    if (negatives > 0) {
+      const pct = (100 * negativeShare).toPrecision(3);
+      if (negativeShare > MAX_NEGATIVE_SHARE) {
+        throw new SpecmapError(
+          'NEGATIVE',
+          `${label}: ${negatives} of ${total} values are negative and carry ${pct} % of the total intensity Σ|X| (limit ${100 * MAX_NEGATIVE_SHARE} %); NMF needs non-negative data — add an offset or subtract another background first`,
+        );
+      }
+      warnings.push(
+        `${label}: ${negatives} negative value${negatives === 1 ? '' : 's'} (of ${total}, most negative ${min.toPrecision(4)}, ${pct} % of Σ|X|) clipped to 0 for the fit`,
       );
     }
-    warnings.push(
-      `${label}: ${negatives} negative value${negatives === 1 ? '' : 's'} (of ${total}, most negative ${min.toPrecision(4)}, ${pct} % of Σ|X|) clipped to 0 for the fit`,
-    );
+    if (sum === 0) {
+      throw new SpecmapError(
+        'ZERO_INPUT',
+        `${label}: the input is 0 everywhere${negatives > 0 ? ' after clipping negative values' : ''} (${total} values); there is nothing to factorise`,
+      );
+    }
+    return { negatives, min, sum, sumSq, negativeAbs, totalAbs, negativeShare, minClipped: minClipped === Infinity ? 0 : minClipped, zeros };
   }
-  if (sum === 0) {
-    throw new SpecmapError(
-      'ZERO_INPUT',
-      `${label}: the input is 0 everywhere${negatives > 0 ? ' after clipping negative values' : ''} (${total} values); there is nothing to factorise`,
-    );
-  }
-  return { negatives, min, sum, sumSq, negativeAbs, totalAbs, negativeShare, minClipped: minClipped === Infinity ? 0 : minClipped, zeros };
 }
 
 /** Warn when K exceeds the number of non-zero singular values seen by the fit (components that the data cannot support). */

@@ -4,8 +4,8 @@ import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } 
 import { gram, kernelsFor, symmetricEigen } from './linalg';
 import { checkSeed } from './random';
 import { MT19937 } from './mt19937';
-import { MAX_NEGATIVE_SHARE, NonNegativeScan, rankWarning, scanNonNegative } from './nmf-input';
-import { forEachRowBlock, isStreamRows, npyStreamInfo, stackStreamOf, withStreamRows, type StreamOptions, type StreamRows } from './stream';
+import { NonNegativeScan, NonNegativeScanner, rankWarning, scanNonNegative } from './nmf-input';
+import { forEachRowBlock, isStreamRows, nonFiniteMessage, npyStreamInfo, stackStreamOf, withStreamRows, type StreamOptions, type StreamRows } from './stream';
 import { betaDivergence, betaLossValue, fitMu } from './nmf-mu';
 
 export type NmfInit = 'nndsvda' | 'nndsvd' | 'nndsvdar' | 'random';
@@ -533,69 +533,18 @@ function residualSumSq(src: ActiveRows, W: Float64Array, H: Float64Array, k: num
 }
 
 /**
- * scanNonNegative (nmf-input.ts) on streamed rows: the same sums in the same
- * order (so the same bits), the same warning and errors, plus the NaN/Inf
- * check that prepareInput makes of a cube in memory.
+ * scanNonNegative (nmf-input.ts) on streamed rows, block by block with its
+ * NonNegativeScanner (the same sums in the same order, so the same bits, the
+ * same warning and errors), plus the NaN/Inf check that prepareInput makes of
+ * a cube in memory.
  */
 function scanStream(src: StreamRows, label: string, warnings: string[]): NonNegativeScan {
-  const m = src.cols;
-  const count = src.count;
-  let negatives = 0;
-  let min = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let negativeAbs = 0;
-  let minClipped = Infinity;
-  let zeros = 0;
-  forEachRowBlock(src, (data, r0, r1, rowBase) => {
-    for (let r = r0; r < r1; r++) {
-      const base = rowBase(r);
-      let s = 0;
-      let q = 0;
-      let na = 0;
-      for (let j = 0; j < m; j++) {
-        const v = data[base + j];
-        if (v - v !== 0) throw new SpecmapError('NAN', `${src.path}: ${Number.isNaN(v) ? 'NaN' : 'Inf'} at row ${r}, column ${j}`);
-        if (v < 0) {
-          negatives++;
-          na -= v;
-          if (v < min) min = v;
-          zeros++;
-          minClipped = 0;
-        } else {
-          s += v;
-          q += v * v;
-          if (v === 0) zeros++;
-          if (v < minClipped) minClipped = v;
-        }
-      }
-      sum += s;
-      sumSq += q;
-      negativeAbs += na;
-    }
-  });
-  const total = count * m;
-  const totalAbs = sum + negativeAbs;
-  const negativeShare = totalAbs > 0 ? negativeAbs / totalAbs : 0;
-  if (negatives > 0) {
-    const pct = (100 * negativeShare).toPrecision(3);
-    if (negativeShare > MAX_NEGATIVE_SHARE) {
-      throw new SpecmapError(
-        'NEGATIVE',
-        `${label}: ${negatives} of ${total} values are negative and carry ${pct} % of the total intensity Σ|X| (limit ${100 * MAX_NEGATIVE_SHARE} %); NMF needs non-negative data — add an offset or subtract another background first`,
-      );
-    }
-    warnings.push(
-      `${label}: ${negatives} negative value${negatives === 1 ? '' : 's'} (of ${total}, most negative ${min.toPrecision(4)}, ${pct} % of Σ|X|) clipped to 0 for the fit`,
-    );
-  }
-  if (sum === 0) {
-    throw new SpecmapError(
-      'ZERO_INPUT',
-      `${label}: the input is 0 everywhere${negatives > 0 ? ' after clipping negative values' : ''} (${total} values); there is nothing to factorise`,
-    );
-  }
-  return { negatives, min, sum, sumSq, negativeAbs, totalAbs, negativeShare, minClipped: minClipped === Infinity ? 0 : minClipped, zeros };
+  const scan = new NonNegativeScanner(src.cols);
+  const nonFinite = (r: number, j: number, v: number): never => {
+    throw new SpecmapError('NAN', nonFiniteMessage(src.path, v, r, j));
+  };
+  forEachRowBlock(src, (data, r0, r1, rowBase) => scan.addRows(data, r0, r1, rowBase, nonFinite));
+  return scan.finish(label, warnings);
 }
 
 /** scikit-learn's 'random' init: |N(0,1)|·√(mean(X)/k), H (k×m) drawn first, then W (n×k), numpy legacy MT19937 seeded with `seed`. */

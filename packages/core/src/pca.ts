@@ -1,8 +1,9 @@
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { columnMeans, gram, kernelsFor, loadKernels, symmetricEigen } from './linalg';
+import { columnMeans, gram, kernelsFor, symmetricEigen } from './linalg';
 import { SpecmapError } from './errors';
 import { checkSeed, Rng } from './random';
+import { checkFiniteStream, npyStreamInfo, stackStreamOf, withStreamRows, type StreamOptions } from './stream';
 
 export interface PcaOptions {
   /** Number of components K, an integer with 1 ≤ K ≤ min(n, m). */
@@ -69,69 +70,70 @@ export interface PcaOptions {
  * Throws SpecmapError 'K_RANGE' for K outside [1, min(n, m)], 'NAN' for
  * non-finite input, 'SHAPE' for inconsistent sizes, 'OPTION' for a bad
  * solver option, 'SEED' for a bad seed.
+ *
+ * Out of core: a stack from `streamedStack` (stream.ts) is streamed from its
+ * file, as `pcaStream` does.
  */
 export function pca(x: SpectralStack | MatrixView, options: PcaOptions): Decomposition {
-  const src = prepareInput(x);
+  const stream = stackStreamOf(x);
+  if (stream) return withStreamRows(stream, (src) => pcaRows(src, options));
+  return pcaRows(prepareInput(x), options);
+}
+
+/**
+ * Out-of-core PCA of a float32 C-order `.npy` file (rows = all axes but the
+ * last, columns = the last): the column means, the scatter matrix (or the
+ * randomized solver's power-iteration passes) and the scores stream the rows
+ * from disk through @specmap/kernels (each thread reads its own chunk), so
+ * only the n×K scores and m×m matrices are held in memory. Same options, the
+ * same checks (a NaN/Inf in the file is SpecmapError 'NAN') and the same
+ * result, bit for bit, as `pca()` on the cube in memory (a file of < 2^18
+ * values is read whole, as pca() then runs its TypeScript path); parameters
+ * get an `outOfCore` record. Throws SpecmapError('KERNELS') when the
+ * WebAssembly kernels are unavailable (inputs of ≥ 2^18 values).
+ */
+export function pcaStream(path: string, options: PcaOptions & StreamOptions): Decomposition {
+  return withStreamRows(npyStreamInfo(path, options), (src) => pcaRows(src, options));
+}
+
+/** pca() on prepared rows (in memory or streamed). */
+function pcaRows(src: ActiveRows, options: PcaOptions): Decomposition {
   const { cols: m, count: n } = src;
   const k = checkComponents(options.components, n, m);
   const solver = options.solver ?? 'full';
   if (solver !== 'full' && solver !== 'randomized') {
     throw new SpecmapError('OPTION', `PCA solver must be 'full' or 'randomized', got '${String(solver)}'`);
   }
-  if (solver === 'full') return pcaFull(src, k);
-  const seed = checkSeed(options.seed ?? 0);
-  const p = options.oversamples ?? 10;
-  if (!Number.isInteger(p) || p < 0) throw new SpecmapError('OPTION', `PCA oversamples must be a non-negative integer, got ${p}`);
-  const piOpt = options.powerIterations ?? 'auto';
-  const q = piOpt === 'auto' ? (k < 0.1 * Math.min(n, m) ? 7 : 4) : piOpt;
-  if (!Number.isInteger(q) || q < 0) throw new SpecmapError('OPTION', `PCA powerIterations must be 'auto' or a non-negative integer, got ${piOpt}`);
+  let p = 0;
+  let q = 0;
+  let seed = 0;
+  if (solver === 'randomized') {
+    seed = checkSeed(options.seed ?? 0);
+    p = options.oversamples ?? 10;
+    if (!Number.isInteger(p) || p < 0) throw new SpecmapError('OPTION', `PCA oversamples must be a non-negative integer, got ${p}`);
+    const piOpt = options.powerIterations ?? 'auto';
+    q = piOpt === 'auto' ? (k < 0.1 * Math.min(n, m) ? 7 : 4) : piOpt;
+    if (!Number.isInteger(q) || q < 0) throw new SpecmapError('OPTION', `PCA powerIterations must be 'auto' or a non-negative integer, got ${piOpt}`);
+  }
+  const mean = columnMeans(src);
+  checkFiniteStream(src, mean); // streamed: the NaN/Inf check prepareInput makes in memory
+  if (solver === 'full') return pcaFull(src, k, mean);
   if (k + p >= Math.min(n, m)) {
-    const r = pcaFull(src, k);
+    const r = pcaFull(src, k, mean);
     r.parameters.solver = 'covariance-eigh';
     r.parameters.requestedSolver = 'randomized';
     r.parameters.note = `K + oversamples = ${k + p} ≥ min(n, m) = ${Math.min(n, m)}: exact solver used`;
     return r;
   }
-  return pcaRandomized(src, k, p, q, seed);
+  return pcaRandomized(src, k, p, q, seed, mean);
 }
 
-/**
- * Out-of-core PCA of a float32 C-order `.npy` file (rows = all axes but the
- * last, columns = the last): the rows stream from disk in chunks through
- * @specmap/kernels (each thread reads its chunk at its offset), so only the
- * n×K scores and m×m matrices are held in memory. Same options and the same
- * numbers, bit for bit, as `pca()` on that cube in memory when the kernels
- * run (a Float32 cube of ≥ 2^18 values). Throws SpecmapError('KERNELS') when
- * the WASM kernels are unavailable.
- */
-export function pcaStream(path: string, options: PcaOptions): Decomposition {
-  const K = loadKernels();
-  if (!K) throw new SpecmapError('KERNELS', 'pcaStream needs the @specmap/kernels WebAssembly path (unavailable here)');
-  const f = K.openNpy(path);
-  try {
-    const n = f.rows;
-    const index = new Int32Array(n);
-    for (let i = 0; i < n; i++) index[i] = i;
-    const src = { data: new Float32Array(0), file: f.source.file, rows: n, cols: f.cols, index, count: n } as ActiveRows;
-    const k = checkComponents(options.components, n, f.cols);
-    if ((options.solver ?? 'full') === 'full') return pcaFull(src, k);
-    const seed = checkSeed(options.seed ?? 0);
-    const p = options.oversamples ?? 10;
-    const piOpt = options.powerIterations ?? 'auto';
-    const q = piOpt === 'auto' ? (k < 0.1 * Math.min(n, f.cols) ? 7 : 4) : piOpt;
-    if (k + p >= Math.min(n, f.cols)) return pcaFull(src, k);
-    return pcaRandomized(src, k, p, q, seed);
-  } finally {
-    f.close();
-  }
-}
-
-/** The exact covariance-route PCA of the active rows (see `pca`). */
-function pcaFull(src: ActiveRows, k: number): Decomposition {
+/** The exact covariance-route PCA of the active rows (see `pca`); `mean` = columnMeans(src). */
+function pcaFull(src: ActiveRows, k: number, mean: Float64Array): Decomposition {
   const { cols: m, count: n } = src;
   const warnings: string[] = [];
-  const eig = covarianceEigen(src);
-  const { mean, trace, dof } = eig;
+  const eig = covarianceEigen(src, mean);
+  const { trace, dof } = eig;
   const lambda = eig.values;
 
   const components = new Float64Array(k * m);
@@ -158,8 +160,11 @@ function pcaFull(src: ActiveRows, k: number): Decomposition {
   };
 }
 
-/** Mean, covariance eigenvalues (decreasing, clamped ≥ 0) and eigenvectors (rows) of the active rows. */
-export function covarianceEigen(src: ActiveRows): {
+/** Mean, covariance eigenvalues (decreasing, clamped ≥ 0) and eigenvectors (rows) of the active rows (`mean`: their columnMeans, when known). */
+export function covarianceEigen(
+  src: ActiveRows,
+  mean: Float64Array = columnMeans(src),
+): {
   mean: Float64Array;
   values: Float64Array;
   vectors: Float64Array;
@@ -167,7 +172,6 @@ export function covarianceEigen(src: ActiveRows): {
   dof: number;
 } {
   const { cols: m, count: n } = src;
-  const mean = columnMeans(src);
   const C = gram(src, mean);
   const dof = Math.max(n - 1, 1);
   let trace = 0;
@@ -337,12 +341,11 @@ export function orthonormalize(Y: Float64Array, l: number, m: number): void {
   }
 }
 
-/** Randomized PCA (see `pca`), for K + p < min(n, m). */
-function pcaRandomized(src: ActiveRows, k: number, p: number, q: number, seed: number): Decomposition {
+/** Randomized PCA (see `pca`), for K + p < min(n, m); `mean` = columnMeans(src). */
+function pcaRandomized(src: ActiveRows, k: number, p: number, q: number, seed: number, mean: Float64Array): Decomposition {
   const { cols: m, count: n } = src;
   const warnings: string[] = [];
   const l = k + p;
-  const mean = columnMeans(src);
   const rng = new Rng(seed);
   // Ω (m×l) as l columns: sklearn draws normal(size=(m, l)); we fill column by column.
   let Y = new Float64Array(l * m);

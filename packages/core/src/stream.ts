@@ -15,7 +15,8 @@
  *
  * Inputs of fewer than KERNELS_MIN_VALUES values (≤ 1 MiB) are read into
  * memory instead: the in-memory analysis of such a small cube runs on the
- * TypeScript path, and so must the streamed one to give the same numbers.
+ * TypeScript path, and so must the streamed one to give the same numbers
+ * (they are checked for NaN/Inf on the way, as prepareInput checks a cube).
  */
 import * as fs from 'fs';
 import { SpecmapError } from './errors';
@@ -159,6 +160,10 @@ export function withStreamRows<T extends Decomposition>(info: StreamInfo, body: 
     if (n * m < KERNELS_MIN_VALUES) {
       const data = new Float32Array(n * m);
       readRows(fd, offset, m, 0, n, data, path);
+      for (let i = 0; i < n * m; i++) {
+        const v = data[i];
+        if (v - v !== 0) throw new SpecmapError('NAN', nonFiniteMessage(path, v, Math.floor(i / m), i % m)); // prepareInput's check
+      }
       src = { data, rows: n, cols: m, index, count: n };
       mode = 'in memory';
     } else {
@@ -219,7 +224,7 @@ const stackStreams = new WeakMap<object, StreamInfo>();
 
 /**
  * A SpectralStack whose cube stays in its file (H×W×E float32 .npy, C order):
- * `data` is a guard that throws on any read. nmf() and kmeans() given such a
+ * `data` is a guard that throws on any read. nmf(), kmeans() and pca() given such a
  * stack stream it (see analyze-stream.ts for the whole pipeline).
  */
 export function streamedStack(info: StreamInfo, stack: Omit<SpectralStack, 'data'>): SpectralStack {
@@ -235,6 +240,11 @@ export function streamedStack(info: StreamInfo, stack: Omit<SpectralStack, 'data
 /** The file behind a streamed stack (streamedStack), or undefined for an ordinary stack or matrix. */
 export function stackStreamOf(x: SpectralStack | MatrixView): StreamInfo | undefined {
   return stackStreams.get(x);
+}
+
+/** The message of SpecmapError('NAN') for a non-finite value `v` at row r, column j of a file. */
+export function nonFiniteMessage(path: string, v: number, r: number, j: number): string {
+  return `${path}: ${Number.isNaN(v) ? 'NaN' : 'Inf'} at row ${r}, column ${j}`;
 }
 
 /**
@@ -255,7 +265,7 @@ export function checkFiniteStream(src: ActiveRows, sums: ArrayLike<number>): voi
       const base = rowBase(r);
       for (let j = 0; j < m; j++) {
         const v = data[base + j];
-        if (v - v !== 0) throw new SpecmapError('NAN', `${src.path}: ${Number.isNaN(v) ? 'NaN' : 'Inf'} at row ${r}, column ${j}`);
+        if (v - v !== 0) throw new SpecmapError('NAN', nonFiniteMessage(src.path, v, r, j));
       }
     }
   });

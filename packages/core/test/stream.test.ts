@@ -17,6 +17,8 @@ import { join } from 'path';
 import * as K from '@specmap/kernels';
 import { nmf, nmfStream, type NmfOptions } from '../src/nmf';
 import { kmeans, kmeansStream, type KMeansResult } from '../src/kmeans';
+import { pca, pcaStream } from '../src/pca';
+import { NonNegativeScanner, scanNonNegative } from '../src/nmf-input';
 import type { Decomposition } from '../src/decomposition';
 import { KERNELS_MIN_VALUES } from '../src/linalg';
 
@@ -187,6 +189,63 @@ test('kmeansStream agrees with the all-Float64 TypeScript path (same partition, 
   assert.ok(Math.abs(b.inertia - ts.inertia) / ts.inertia < 1e-5);
 });
 
+test('pcaStream equals pca() in memory bit for bit (full, randomized, randomized → exact switch recorded), small files on the TypeScript path', () => {
+  for (const [n, m] of SHAPES) {
+    const X = mixture(n, m, 5 * n + m);
+    const file = writeNpy(`pca-${n}x${m}.npy`, X, [n, m]);
+    const runs: Array<[string, Parameters<typeof pca>[1]]> = [
+      ['full', { components: 3 }],
+      ['randomized', { components: 3, solver: 'randomized', seed: 4 }],
+      ['randomized → exact', { components: 3, solver: 'randomized', seed: 4, oversamples: m }],
+    ];
+    for (const [name, options] of runs) {
+      const a = pca({ data: X, rows: n, cols: m }, options);
+      for (const blockBytes of [9 * m * 4 + 2, undefined]) {
+        const b = pcaStream(file, { ...options, blockBytes });
+        const what = `${n}×${m} ${name} blockBytes ${blockBytes}`;
+        assertSameResult(b, a, what);
+        assert.deepEqual(Array.from(b.mean!), Array.from(a.mean!), `${what}: mean`);
+        assert.deepEqual(Array.from(b.explainedVariance!), Array.from(a.explainedVariance!), `${what}: variance`);
+        assert.deepEqual(Array.from(b.explainedVarianceRatio!), Array.from(a.explainedVarianceRatio!), `${what}: variance ratio`);
+        assert.equal((b.parameters.outOfCore as { mode: string }).mode, n * m >= KERNELS_MIN_VALUES ? 'streamed' : 'in memory');
+      }
+      if (name === 'randomized → exact') {
+        assert.equal(a.parameters.solver, 'covariance-eigh');
+        assert.equal(a.parameters.requestedSolver, 'randomized');
+        assert.match(String(a.parameters.note), /exact solver used/);
+      }
+    }
+  }
+  const good = writeNpy('pca-good.npy', mixture(4100, 64, 1), [4100, 64]);
+  assert.throws(() => pcaStream(good, { components: 2, solver: 'svd' as 'full' }), (e: any) => e.code === 'OPTION' && /PCA solver/.test(e.message));
+  assert.throws(() => pcaStream(good, { components: 65 }), (e: any) => e.code === 'K_RANGE');
+});
+
+test('NonNegativeScanner fed in uneven row blocks gives scanNonNegative\'s bits, warning and errors', () => {
+  const n = 1001;
+  const m = 37;
+  const X = mixture(n, m, 11, 300);
+  const whole: string[] = [];
+  const a = scanNonNegative({ data: X, rows: n, cols: m, index: Int32Array.from({ length: n }, (_, i) => i), count: n }, 'T', whole);
+  const scan = new NonNegativeScanner(m);
+  for (let r0 = 0, step = 1; r0 < n; r0 += step, step = (step * 7) % 97 + 1) {
+    const r1 = Math.min(n, r0 + step);
+    const block = X.slice(r0 * m, r1 * m);
+    scan.addRows(block, r0, r1, (r) => (r - r0) * m);
+  }
+  const blocks: string[] = [];
+  const b = scan.finish('T', blocks);
+  assert.ok(a.negatives > 0 && whole.length === 1);
+  assert.deepEqual(blocks, whole);
+  for (const key of Object.keys(a) as (keyof typeof a)[]) assert.ok(Object.is(a[key], b[key]), `${key}: ${a[key]} vs ${b[key]}`);
+  const bad = Float32Array.from(X);
+  bad[500 * m + 3] = NaN;
+  const seen: number[][] = [];
+  new NonNegativeScanner(m).addRows(bad, 0, n, (r) => r * m, (r, j) => seen.push([r, j]));
+  assert.deepEqual(seen, [[500, 3]]);
+  assert.throws(() => new NonNegativeScanner(m).finish('T', []), (e: any) => e.code === 'ZERO_INPUT');
+});
+
 test('streamed inputs: NaN/Inf, non-float32, truncated and bad options are refused with a clear error', () => {
   const n = 4100;
   const m = 64;
@@ -199,6 +258,17 @@ test('streamed inputs: NaN/Inf, non-float32, truncated and bad options are refus
   const infFile = writeNpy('inf.npy', X, [n, m]);
   assert.throws(() => nmfStream(infFile, { components: 2, maxIter: 2 }), (e: any) => e.code === 'NAN' && /Inf at row 1234, column 5/.test(e.message));
   assert.throws(() => kmeansStream(infFile, { clusters: 2, nInit: 1 }), (e: any) => e.code === 'NAN' && /Inf at row 1234, column 5/.test(e.message));
+  for (const solver of ['full', 'randomized'] as const) {
+    assert.throws(() => pcaStream(nanFile, { components: 2, solver }), (e: any) => e.code === 'NAN' && /NaN at row 1234, column 5/.test(e.message));
+    assert.throws(() => pcaStream(infFile, { components: 2, solver }), (e: any) => e.code === 'NAN' && /Inf at row 1234, column 5/.test(e.message));
+  }
+  // A small file (read whole, TypeScript path) is checked too, as prepareInput checks a cube in memory.
+  const S = mixture(200, 20, 2);
+  S[77 * 20 + 9] = NaN;
+  const smallNan = writeNpy('nan-small.npy', S, [200, 20]);
+  assert.throws(() => pcaStream(smallNan, { components: 2 }), (e: any) => e.code === 'NAN' && /NaN at row 77, column 9/.test(e.message));
+  assert.throws(() => kmeansStream(smallNan, { clusters: 2 }), (e: any) => e.code === 'NAN' && /NaN at row 77, column 9/.test(e.message));
+  assert.throws(() => nmfStream(smallNan, { components: 2 }), (e: any) => e.code === 'NAN' && /NaN at row 77, column 9/.test(e.message));
   const good = writeNpy('good.npy', mixture(n, m, 1), [n, m]);
   assert.throws(() => nmfStream(good, { components: 2, solver: 'mu' }), (e: any) => e.code === 'OPTION' && /solver 'cd'/.test(e.message));
   assert.throws(() => nmfStream(good, { components: 2, blockBytes: 0 }), (e: any) => e.code === 'OPTION' && /blockBytes/.test(e.message));

@@ -8,7 +8,7 @@
  *   readSpectrum(path)     two-column text spectrum (I0, references)
  *   readSpectraFile(path)  any spectrum format (.prj, .xdi, .msa, .e, .h5, .nor, .csv, …)
  *   readReferenceLibrary   a folder / list of reference spectra; onGrid() onto a stack's energies
- *   readEnergies(path)     one energy per line
+ *   readEnergies(path)     one energy per line; checkEnergyAxis(energies, where) its checks
  *   writeNpy / writeTiffStack / writeTiffMap / writeHdf5Stack / writeMapsCsv /
  *   writeComponentsCsv / sha256File
  *
@@ -43,5 +43,5 @@ export type { Spectrum } from './spectrum';
 export { writeComponentsCsv } from './csv';
 export { writeMapsCsv } from './csv-maps';
 export { sha256File } from './hash';
-export { parseNumber, writeFileChecked } from './text';
+export { parseNumber, writeFileChecked, checkEnergyAxis } from './text';
 export { RandomAccessFile, allocFloat32 } from './binary';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { bytesToBase64 } from '@specmap/arrow';
+import { base64Pieces, bytesToBase64 } from '@specmap/arrow';
 
 export interface ReportOptions {
   /** Page title (plain text; escaped). */
@@ -114,21 +114,32 @@ ${summary}</main>
   return [page.slice(0, at), page.slice(at + '\u0000PAYLOAD\u0000'.length)];
 }
 
+/** The payload as a list of chunks (one Uint8Array, or encodeResultChunks' list). */
+function payloadChunks(payload: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] {
+  return payload instanceof Uint8Array ? [payload] : payload;
+}
+
 /**
- * One self-contained HTML page showing the result encoded in `payload` (the
- * bytes of @specmap/arrow's encodeResult).
+ * One self-contained HTML page showing the result encoded in `payload`: the
+ * bytes of @specmap/arrow's encodeResult, or the chunks of encodeResultChunks
+ * (the same page).
  */
-export function buildReportHtml(payload: Uint8Array, options: ReportOptions): string {
+export function buildReportHtml(payload: Uint8Array | readonly Uint8Array[], options: ReportOptions): string {
   const [head, tail] = reportParts(options);
-  return head + bytesToBase64(payload) + tail; // base64: [A-Za-z0-9+/=] only, cannot close the element
+  // base64: [A-Za-z0-9+/=] only, cannot close the element
+  const text = payload instanceof Uint8Array ? bytesToBase64(payload) : Array.from(base64Pieces(payload)).join('');
+  return head + text + tail;
 }
 
 /**
  * Write the page of {@link buildReportHtml} to `file` without ever holding it
- * (or the whole base64 text) in memory: the payload is encoded and written in
- * 96 KiB steps, so memory stays at the payload + a few hundred KB.
+ * (or the whole base64 text, or a concatenated payload) in memory: `payload`
+ * is the bytes of encodeResult or, better, the chunks of encodeResultChunks
+ * (views of the result's arrays: no copy at all); its base64 is written piece
+ * by piece (base64Pieces, 96 KiB of input per piece), so memory stays at the
+ * result + a few hundred KB. The same bytes as buildReportHtml.
  */
-export function writeReportHtml(file: string, payload: Uint8Array, options: ReportOptions): void {
+export function writeReportHtml(file: string, payload: Uint8Array | readonly Uint8Array[], options: ReportOptions): void {
   const [head, tail] = reportParts(options);
   const fd = fs.openSync(file, 'w');
   try {
@@ -137,14 +148,10 @@ export function writeReportHtml(file: string, payload: Uint8Array, options: Repo
       while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     };
     put(Buffer.from(head, 'utf8'));
-    // Small steps (a multiple of 3: no padding inside the text) into one reused buffer: each step's
-    // base64 string is short-lived young-generation garbage, so memory stays flat.
-    const STEP = 3 << 15;
-    const out = Buffer.allocUnsafe((STEP / 3) * 4);
-    for (let a = 0; a < payload.length; a += STEP) {
-      const part = payload.subarray(a, Math.min(payload.length, a + STEP));
-      const n = out.write(Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64'), 0, 'latin1');
-      put(out.subarray(0, n));
+    // Each piece is a short string (young-generation garbage) written through one reused buffer: memory stays flat.
+    const out = Buffer.allocUnsafe(((3 << 15) / 3) * 4);
+    for (const piece of base64Pieces(payloadChunks(payload), 3 << 15)) {
+      put(out.subarray(0, out.write(piece, 0, 'latin1')));
     }
     put(Buffer.from(tail, 'utf8'));
   } finally {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { decodeResultBase64, encodeResult } from '@specmap/arrow';
-import { buildReportHtml, bundlePath, escapeInlineScript } from '../src/report';
+import * as os from 'os';
+import * as path from 'path';
+import { decodeResultBase64, encodeResult, encodeResultChunks } from '@specmap/arrow';
+import { buildReportHtml, bundlePath, escapeInlineScript, writeReportHtml } from '../src/report';
 import { syntheticResult } from './synthetic';
 
 test('the view bundle exists (npm run build -w @specmap/widget)', () => {
@@ -53,4 +55,30 @@ test('inline-script guard neutralises </script and <!--', () => {
   // Same string values once evaluated.
   const f = new Function(`${out}; return [a, b, c];`);
   assert.deepEqual(f(), ['</script><script>alert(1)</script>', '<!-- x', '</SCRIPT>']);
+});
+
+test('writeReportHtml from encodeResultChunks writes the bytes of buildReportHtml(encodeResult(r)) (payload of many base64 pieces)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-report-'));
+  try {
+    // ≈ 0.6 MB of measured spectra: several 96 KiB pieces, chunk boundaries inside pieces.
+    const r = syntheticResult({ width: 48, height: 40, m: 80 });
+    const whole = encodeResult(r);
+    const chunks = encodeResultChunks(r);
+    assert.ok(chunks.length > 3 && whole.length > 4 * (3 << 15), `${chunks.length} chunks, ${whole.length} bytes`);
+    const options = { title: 'chunks', summaryHtml: '<p>s</p>' };
+    const expected = Buffer.from(buildReportHtml(whole, options), 'utf8');
+    const fromChunks = path.join(dir, 'chunks.html');
+    writeReportHtml(fromChunks, chunks, options);
+    assert.ok(fs.readFileSync(fromChunks).equals(expected), 'chunks → same bytes');
+    const fromWhole = path.join(dir, 'whole.html');
+    writeReportHtml(fromWhole, whole, options);
+    assert.ok(fs.readFileSync(fromWhole).equals(expected), 'one buffer → same bytes');
+    assert.equal(buildReportHtml(chunks, options), expected.toString('utf8'));
+    // The payload inside decodes to the result.
+    const m = /id="specmap-payload">([A-Za-z0-9+/=]*)<\/script>/.exec(expected.toString('utf8'));
+    assert.ok(m);
+    assert.deepEqual(Array.from(decodeResultBase64(m[1]).measured!.data), Array.from(r.measured!.data));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

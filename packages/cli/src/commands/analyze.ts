@@ -15,7 +15,7 @@ import {
   type SpectralStack,
 } from '@specmap/core';
 import { writeComponentsCsv, writeNpy } from '@specmap/io';
-import { encodeResult, SPECMAP_MIME } from '@specmap/arrow';
+import { encodeResultChunks, SPECMAP_MIME } from '@specmap/arrow';
 import { renderResultPng } from '@specmap/png';
 import { writeReportHtml } from '@specmap/widget/dist/report';
 import { formatFlags, numberFlag, parseArgs, stringFlag, type FlagSpec } from '../args';
@@ -159,8 +159,10 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
   fs.mkdirSync(outDir, { recursive: true });
   // The figure first: its scratch memory is garbage before the payload (and the measured spectra in it) is encoded.
   fs.writeFileSync(path.join(outDir, 'figure.png'), renderResultPng(result));
-  const payload = encodeResult(result);
-  fs.writeFileSync(path.join(outDir, 'result.arrow'), payload);
+  // The payload once, as encodeResultChunks' views of the result's arrays (no concatenated copy):
+  // written to result.arrow here and base64-streamed into report.html below.
+  const payload = encodeResultChunks(result);
+  writeChunks(path.join(outDir, 'result.arrow'), payload);
   writeComponentsCsv(path.join(outDir, 'components.csv'), result.energies, result.components, result.k);
   writeNpy(path.join(outDir, 'weights.npy'), result.weights, [result.height, result.width, result.k]);
   const mapFiles = writeExtraMaps(outDir, result);
@@ -211,6 +213,7 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
     timings: {} as Record<string, number>,
   };
   // Streamed: the page (base64 of the payload, ~4/3 of it) is never held in memory as one string.
+  // The payload chunks view the result's arrays, which nothing above has changed since they were encoded.
   writeReportHtml(path.join(outDir, 'report.html'), payload, { title, summaryHtml: summaryHtml(summary) });
   const tEnd = performance.now();
   summary.timings = {
@@ -222,6 +225,19 @@ export function analyzeAndWrite(stack: SpectralStack, job: AnalyzeJob): AnalyzeR
   };
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { result, summary, outDir };
+}
+
+/** Write `chunks` one after the other into `file` (created or truncated). */
+function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const c of chunks) {
+      let off = 0;
+      while (off < c.length) off += fs.writeSync(fd, c, off, c.length - off);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Output names an extra map may not take. */

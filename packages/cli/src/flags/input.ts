@@ -1,9 +1,28 @@
 import * as os from 'os';
-import { SpecmapError, type AnalysisResult, type AnalyzeOptions, type SpectralStack } from '@specmap/core';
-import { analyzeStream, openStackStream, stackFileShape, streamRefusal } from '@specmap/core/dist/analyze-stream';
-import { loadKernels, KERNELS_MIN_VALUES } from '@specmap/core/dist/linalg';
-import { AXIS_ORDERS, hdf5InWorker, hdf5Loaded, loadHdf5, needsHdf5, startHdf5Worker, readEnergies, readStack, type AxisOrder, type ReadStackOptions } from '@specmap/io';
-import { checkEnergyAxis } from '@specmap/io/dist/text';
+import {
+  SpecmapError,
+  analyzeStream,
+  openStackStream,
+  stackFileShape,
+  streamKernelsReady,
+  streamRefusal,
+  type AnalysisResult,
+  type AnalyzeOptions,
+  type SpectralStack,
+} from '@specmap/core';
+import {
+  AXIS_ORDERS,
+  checkEnergyAxis,
+  hdf5InWorker,
+  hdf5Loaded,
+  loadHdf5,
+  needsHdf5,
+  startHdf5Worker,
+  readEnergies,
+  readStack,
+  type AxisOrder,
+  type ReadStackOptions,
+} from '@specmap/io';
 import { stringFlag, type FlagSpec, type ParsedArgs } from '../args';
 
 /** Flags that say how to read the input file. Add reader options here. */
@@ -176,7 +195,7 @@ export function streamedInput(input: string, args: ParsedArgs, method: string, o
     const need = inMemoryEstimate(cubeBytes);
     if (need <= limit) return null;
     // Without the WebAssembly kernels only small cubes could stream: read it into memory as before.
-    if (shape.height * shape.width * shape.channels >= KERNELS_MIN_VALUES && !loadKernels()) return null;
+    if (!streamKernelsReady(shape.height * shape.width * shape.channels)) return null;
     reason = `in memory the ${formatBytes(cubeBytes)} cube would need about ${formatBytes(need)}, above the memory limit of ${formatBytes(limit)}`;
   }
   const s = shape!;
