@@ -1,6 +1,7 @@
 import { SpecmapError, symmetricEigen, Rng } from '@specmap/core';
 import type { Csr } from './sparse';
-import { csrMultiply } from './sparse';
+import { csrMultiply, csrMultiplyMany } from './sparse';
+import { envelopeCholesky, envelopeSize, envelopeSolve, reverseCuthillMcKee, type EnvelopeCholesky } from './envelope';
 
 /** The smallest eigenpairs of a symmetric matrix. */
 export interface SmallestEigen {
@@ -172,7 +173,44 @@ export function denseSmallest(a: Float64Array, n: number, count: number, options
     shift *= 100;
   }
   if (!ok) throw new SpecmapError('EIGEN', `dense eigensolver failed: M + σI is not positive definite even for σ = ${shift.toExponential(2)}`);
-  const b = Math.min(n, count + 8);
+  const threshold = tol * Math.max(maxAbs, Number.MIN_VALUE) * Math.sqrt(n);
+  const r = shiftInvertIterate(
+    n,
+    count,
+    (Q) => {
+      for (const q of Q) cholSolve(a, n, q);
+    },
+    (X) =>
+      X.map((x) => {
+        const y = new Float64Array(n);
+        denseMultiply(A, n, x, y);
+        return y;
+      }),
+    threshold,
+    maxIter,
+  );
+  warnings.push(...r.warnings);
+  return { ...r, warnings, shift };
+}
+
+/**
+ * Block inverse (shift-invert) iteration shared by the dense and the sparse
+ * direct solvers: b = count + 8 vectors (deterministic seeded start),
+ * each step solves (A + σI)·Q, orthonormalises, and takes the Ritz vectors
+ * of A itself in span(Q) as the next basis, until every wanted residual
+ * ‖Av − λv‖ ≤ `threshold` or `maxIter` steps.
+ */
+function shiftInvertIterate(
+  n: number,
+  count: number,
+  solve: (Q: Float64Array[]) => void,
+  multiply: (X: Float64Array[]) => Float64Array[],
+  threshold: number,
+  maxIter: number,
+  block = count + 8,
+): Omit<SmallestEigen, 'shift'> {
+  const warnings: string[] = [];
+  const b = Math.min(n, block);
   const rng = new Rng(12345);
   let Q: Float64Array[] = [];
   for (let j = 0; j < b; j++) {
@@ -181,25 +219,22 @@ export function denseSmallest(a: Float64Array, n: number, count: number, options
     Q.push(v);
   }
   Q = orthonormalize(Q);
-  const threshold = tol * Math.max(maxAbs, Number.MIN_VALUE) * Math.sqrt(n);
   let result = { values: new Float64Array(count), vectors: [] as Float64Array[] };
   let residual = Infinity;
   let it = 0;
   const tmp = new Float64Array(n);
   for (it = 1; it <= maxIter; it++) {
-    for (const q of Q) cholSolve(a, n, q);
+    solve(Q);
     Q = orthonormalize(Q);
-    const AQ = Q.map((q) => {
-      const y = new Float64Array(n);
-      denseMultiply(A, n, q, y);
-      return y;
-    });
+    const AQ = multiply(Q);
     const rr = rayleighRitz(Q, AQ, Q.length);
     // Ritz vectors become the next basis (improves convergence).
     Q = rr.vectors;
     residual = 0;
     for (let c = 0; c < count; c++) {
-      denseMultiply(A, n, Q[c], tmp);
+      // A·v = the same combination of the columns of A·Q
+      tmp.fill(0);
+      for (let j = 0; j < rr.b; j++) axpy(rr.coef[j * rr.b + c], AQ[j], tmp);
       axpy(-rr.values[c], Q[c], tmp);
       residual = Math.max(residual, norm(tmp));
     }
@@ -207,8 +242,55 @@ export function denseSmallest(a: Float64Array, n: number, count: number, options
     if (residual <= threshold) break;
   }
   const converged = residual <= threshold;
-  if (!converged) warnings.push(`dense eigensolver: residual ${residual.toExponential(2)} after ${maxIter} steps (target ${threshold.toExponential(2)})`);
-  return { values: result.values, vectors: result.vectors.map((v) => Float64Array.from(v)), iterations: Math.min(it, maxIter), residual, converged, warnings, shift };
+  if (!converged) warnings.push(`shift-invert eigensolver: residual ${residual.toExponential(2)} after ${maxIter} steps (target ${threshold.toExponential(2)})`);
+  return { values: result.values, vectors: result.vectors.map((v) => Float64Array.from(v)), iterations: Math.min(it, maxIter), residual, converged, warnings };
+}
+
+/**
+ * The `count` smallest eigenpairs of a sparse symmetric positive
+ * semi-definite matrix by shift-invert with a sparse direct factorisation:
+ * reverse Cuthill–McKee ordering, Cholesky of M + σI in envelope storage
+ * (σ = 1e-10·mean(diag M), ×100 up to 4 times if a pivot is not positive —
+ * a warning says so), then the block inverse iteration of `denseSmallest`
+ * with sparse products (same stopping rule: residual ≤ tol·‖M‖_max·√n).
+ * Returns null, before any large allocation, when the factor would exceed
+ * `maxEntries` values or `maxFlops` multiply-adds (then use LOBPCG).
+ */
+export function sparseDirectSmallest(
+  M: Csr,
+  count: number,
+  options: { tol?: number; maxIter?: number; maxEntries?: number; maxFlops?: number } = {},
+): (SmallestEigen & { factor: { ordering: string; entries: number; flops: number; maxWidth: number } }) | null {
+  const n = M.n;
+  if (count > n) throw new SpecmapError('EIGEN', `cannot compute ${count} eigenvectors of a ${n}×${n} matrix`);
+  const perm = reverseCuthillMcKee(M);
+  const size = envelopeSize(M, perm);
+  if (size.entries > (options.maxEntries ?? 6e7) || size.flops > (options.maxFlops ?? 4e10)) return null;
+  const warnings: string[] = [];
+  let trace = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < n; i++) {
+    for (let p = M.rowPtr[i]; p < M.rowPtr[i + 1]; p++) {
+      const v = M.val[p];
+      if (M.col[p] === i) trace += v;
+      if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+    }
+  }
+  let shift = 1e-10 * Math.max(trace / n, Number.MIN_VALUE);
+  let F: EnvelopeCholesky | null = null;
+  for (let attempt = 0; attempt < 5 && !F; attempt++) {
+    F = envelopeCholesky(M, perm, shift);
+    if (!F) {
+      warnings.push(`solver fallback: Cholesky of M + ${shift.toExponential(2)}·I failed (M numerically indefinite); retrying with a larger shift`);
+      shift *= 100;
+    }
+  }
+  if (!F) throw new SpecmapError('EIGEN', `sparse direct eigensolver failed: M + σI is not positive definite even for σ = ${(shift / 100).toExponential(2)}`);
+  const factor = F;
+  const threshold = (options.tol ?? 1e-13) * Math.max(maxAbs, Number.MIN_VALUE) * Math.sqrt(n);
+  const r = shiftInvertIterate(n, count, (Q) => envelopeSolve(factor, Q), (X) => csrMultiplyMany(M, X), threshold, options.maxIter ?? 300, Math.ceil(Math.max(count + 4, 8) / 4) * 4);
+  warnings.push(...r.warnings);
+  return { ...r, warnings, shift, factor: { ordering: 'reverse Cuthill–McKee', ...size } };
 }
 
 /**

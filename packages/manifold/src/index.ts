@@ -5,13 +5,15 @@
  *     (dense or sparse eigenproblem) ─► embedding, projected standards, progress map
  *   spectra + embedding ─► manifold-weighted NMF (density-reweighted along the path)
  */
-export { exactKnn, approximateKnn, kNearestNeighbors, queryKnn, connectedComponents } from './knn';
+export { exactKnn, prunedKnn, approximateKnn, kNearestNeighbors, queryKnn, connectedComponents } from './knn';
 export type { Neighbors, KnnOptions, Rows } from './knn';
 export { lle, barycenterWeights } from './lle';
 export type { LleOptions, LleModel, LleMethod, StandardSpectrum } from './lle';
-export { denseSmallest, lobpcgSmallest } from './eigen';
+export { denseSmallest, lobpcgSmallest, sparseDirectSmallest } from './eigen';
 export type { SmallestEigen } from './eigen';
-export { assembleCsr, assembleDense, csrMultiply } from './sparse';
+export { assembleCsr, assembleDense, csrMultiply, csrMultiplyMany } from './sparse';
+export { reverseCuthillMcKee, envelopeSize, envelopeCholesky, envelopeSolve } from './envelope';
+export type { EnvelopeCholesky } from './envelope';
 export type { Csr, Blocks } from './sparse';
 export { mwNmf, kde, silverman, densityWeights } from './mwnmf';
 export type { MwNmfOptions, MwNmfResult } from './mwnmf';

@@ -1,7 +1,8 @@
-import { SpecmapError, pca, symmetricEigen, Rng, type MatrixView, type SpectralStack } from '@specmap/core';
+import { SpecmapError, pca, Rng, type MatrixView, type SpectralStack } from '@specmap/core';
+import { SmallEigen } from './smalleig';
 import { kNearestNeighbors, queryKnn, connectedComponents, type KnnOptions, type Neighbors, type Rows } from './knn';
 import { assembleCsr, assembleDense, type Blocks } from './sparse';
-import { denseSmallest, lobpcgSmallest, type SmallestEigen } from './eigen';
+import { denseSmallest, lobpcgSmallest, sparseDirectSmallest, type SmallestEigen } from './eigen';
 import { asMatrix, uniqueRows } from './input';
 
 export type LleMethod = 'standard' | 'modified';
@@ -23,17 +24,26 @@ export interface LleOptions {
   reg?: number;
   /** Modified LLE: Householder tolerance. __Default:__ 1e-12. */
   modifiedTol?: number;
-  /** 'auto' (default: dense up to `denseLimit` distinct spectra, sparse above), 'dense' or 'sparse'. */
-  eigenSolver?: 'auto' | 'dense' | 'sparse';
-  /** Largest number of distinct spectra solved densely under 'auto'. __Default:__ 2500. */
+  /**
+   * 'auto' (default: dense up to `denseLimit` distinct spectra, sparse above), 'dense' (dense M,
+   * as scikit-learn), 'sparse' (sparse M; shift-invert with a sparse Cholesky factor — reverse
+   * Cuthill–McKee envelope — or, when that factor would be too large, LOBPCG from a landmark
+   * embedding, said in the warnings) or 'lobpcg' (sparse M, always LOBPCG).
+   */
+  eigenSolver?: 'auto' | 'dense' | 'sparse' | 'lobpcg';
+  /** Sparse direct solver: largest Cholesky factor (stored values) before LOBPCG is used instead. __Default:__ 6·10⁷ (480 MB). */
+  maxFactorEntries?: number;
+  /** Largest number of distinct spectra solved densely under 'auto'. __Default:__ 200 (scikit-learn's switch to ARPACK). */
   denseLimit?: number;
-  /** Nearest-neighbour search. __Default:__ 'auto' (exact up to 6,000 spectra). */
+  /** Nearest-neighbour search. __Default:__ 'auto' (exact; above 6,000 spectra only within the budget `knnOptions.maxPairs`, else approximate, said in the warnings). */
   knn?: KnnOptions['algorithm'];
-  /** Sparse path: number of landmark spectra whose dense embedding starts LOBPCG. __Default:__ 2000. */
+  /** Settings of the search: `exactLimit` and `maxPairs` of 'auto'; trees, leafSize, refine, pcaDimensions of the approximate forest. */
+  knnOptions?: Omit<KnnOptions, 'algorithm' | 'seed' | 'scores'>;
+  /** LOBPCG path: number of landmark spectra whose dense embedding starts LOBPCG. __Default:__ 2000. */
   landmarks?: number;
-  /** Eigensolver tolerance (dense: relative residual; sparse: residual / max diag M). */
+  /** Eigensolver tolerance (dense and sparse direct: residual / (max |M_ij|·√n), default 1e-13; LOBPCG: residual / max diag M, default 1e-7). */
   tol?: number;
-  /** Sparse path: maximum LOBPCG iterations. __Default:__ 300. */
+  /** Maximum iterations of the sparse solvers (shift-invert steps or LOBPCG iterations). __Default:__ 300. */
   maxIter?: number;
   /** Seed (landmark choice, random projections). __Default:__ 0. */
   seed?: number;
@@ -103,9 +113,22 @@ function localGram(ref: Rows, m: number, idx: Int32Array, off: number, K: number
     for (let e = 0; e < m; e++) D[a * m + e] = ref[b + e] - x[xo + e];
   }
   for (let a = 0; a < K; a++) {
+    const da = a * m;
     for (let c = a; c < K; c++) {
-      let s = 0;
-      for (let e = 0; e < m; e++) s += D[a * m + e] * D[c * m + e];
+      const dc = c * m;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let e = 0;
+      for (; e + 3 < m; e += 4) {
+        s0 += D[da + e] * D[dc + e];
+        s1 += D[da + e + 1] * D[dc + e + 1];
+        s2 += D[da + e + 2] * D[dc + e + 2];
+        s3 += D[da + e + 3] * D[dc + e + 3];
+      }
+      for (; e < m; e++) s0 += D[da + e] * D[dc + e];
+      const s = s0 + s1 + (s2 + s3);
       G[a * K + c] = s;
       G[c * K + a] = s;
     }
@@ -191,9 +214,10 @@ function modifiedBlocks(x: Rows, n: number, m: number, nb: Neighbors, d: number,
   const evals = new Float64Array(n * nev);
   const D = new Float64Array(K * m);
   const G = new Float64Array(K * K);
+  const eig = new SmallEigen(K);
   for (let i = 0; i < n; i++) {
     localGram(x, m, nb.index, i * K, K, x, i * m, D, G);
-    const eig = symmetricEigen(G, K);
+    eig.solve(G);
     for (let r = 0; r < K; r++) for (let a = 0; a < K; a++) V[i * K * K + a * K + r] = eig.vectors[r * K + a];
     for (let r = 0; r < nev; r++) {
       let v = eig.values[r];
@@ -233,8 +257,8 @@ function modifiedBlocks(x: Rows, n: number, m: number, nb: Neighbors, d: number,
   const eta = median(rho);
   const sizes = new Int32Array(n);
   let emptyS = 0;
+  const cum = new Float64Array(nev);
   for (let i = 0; i < n; i++) {
-    const cum = new Float64Array(nev);
     let c = 0;
     for (let r = 0; r < nev; r++) {
       c += evals[i * nev + r];
@@ -253,12 +277,15 @@ function modifiedBlocks(x: Rows, n: number, m: number, nb: Neighbors, d: number,
   if (emptyS > 0) warnings.push(`modified LLE: ${emptyS} of ${n} neighbourhoods have an empty almost-null space (s_i = 0) and add nothing to M, as in scikit-learn`);
   const sets = new Int32Array(n * S);
   const blocks = new Float64Array(n * S * S);
+  const vsumAll = new Float64Array(K);
+  const hAll = new Float64Array(K);
+  const WiAll = new Float64Array(K * K);
   for (let i = 0; i < n; i++) {
     const s = sizes[i];
     for (let a = 0; a <= K; a++) sets[i * S + a] = a === 0 ? i : nb.index[i * K + a - 1];
     if (s === 0) continue; // sklearn: Wi is K×0, the block is zero
     const c0 = K - s;
-    const vsum = new Float64Array(s);
+    const vsum = vsumAll;
     for (let c = 0; c < s; c++) {
       let t = 0;
       for (let a = 0; a < K; a++) t += V[i * K * K + a * K + c0 + c];
@@ -267,17 +294,17 @@ function modifiedBlocks(x: Rows, n: number, m: number, nb: Neighbors, d: number,
     let nv = 0;
     for (let c = 0; c < s; c++) nv += vsum[c] * vsum[c];
     const alpha = Math.sqrt(nv) / Math.sqrt(s);
-    const h = new Float64Array(s);
+    const h = hAll;
     let nh = 0;
     for (let c = 0; c < s; c++) {
       h[c] = alpha - vsum[c];
       nh += h[c] * h[c];
     }
     nh = Math.sqrt(nh);
-    if (nh < modifiedTol) h.fill(0);
+    if (nh < modifiedTol) h.fill(0, 0, s);
     else for (let c = 0; c < s; c++) h[c] /= nh;
     // Wi = Vi − 2 (Vi h) hᵀ + (1 − α) w_reg 1ᵀ   (K×s)
-    const Wi = new Float64Array(K * s);
+    const Wi = WiAll;
     for (let a = 0; a < K; a++) {
       let vh = 0;
       for (let c = 0; c < s; c++) vh += V[i * K * K + a * K + c0 + c] * h[c];
@@ -308,7 +335,7 @@ function embedRows(
   x: Rows,
   n: number,
   m: number,
-  opt: Required<Pick<LleOptions, 'components' | 'neighbors' | 'method' | 'reg' | 'modifiedTol' | 'eigenSolver' | 'denseLimit' | 'landmarks' | 'maxIter' | 'seed'>> & { tol?: number; knn: KnnOptions['algorithm'] },
+  opt: Required<Pick<LleOptions, 'components' | 'neighbors' | 'method' | 'reg' | 'modifiedTol' | 'eigenSolver' | 'denseLimit' | 'landmarks' | 'maxIter' | 'seed'>> & { tol?: number; maxFactorEntries?: number; knn: KnnOptions['algorithm']; knnOptions?: Omit<KnnOptions, 'algorithm' | 'seed'> },
   warnings: string[],
   parameters: Record<string, unknown>,
 ): { coords: Float64Array; eig: SmallestEigen; error: number } {
@@ -317,21 +344,22 @@ function embedRows(
   if (K >= n) throw new SpecmapError('NEIGHBORS', `neighbors K=${K} too large for ${n} spectra (needs K < number of distinct spectra)`);
   if (d >= n) throw new SpecmapError('K_RANGE', `embedding dimension ${d} too large for ${n} distinct spectra`);
   if (opt.method === 'modified' && K < d) throw new SpecmapError('NEIGHBORS', `modified LLE needs neighbors K ≥ components d, got K=${K}, d=${d}`);
-  const nb = kNearestNeighbors(x, n, m, K, { algorithm: opt.knn, seed: opt.seed });
+  const nb = kNearestNeighbors(x, n, m, K, { ...opt.knnOptions, algorithm: opt.knn, seed: opt.seed });
   parameters.knn = nb.algorithm;
-  if (nb.details) {
-    parameters.knnDetails = nb.details;
-    warnings.push(`approximate nearest neighbours (random-projection forest on ${nb.details.pcaDimensions} PCA scores, ${nb.details.trees} trees, refined once)`);
+  if (nb.details) parameters.knnDetails = nb.details;
+  if (nb.algorithm === 'approximate' && nb.details) {
+    const dt = nb.details;
+    warnings.push(`approximate nearest neighbours: random-projection forest on ${dt.pcaDimensions} PCA scores, ${dt.trees} trees, leaves of ≤ ${dt.leafSize} spectra compared on the full spectra${dt.refinement === 'none' ? '' : ', refined by neighbours of neighbours'}${dt.reason ? ` (${dt.reason})` : ''}`);
   }
   const comps = connectedComponents(nb);
   if (comps > 1) warnings.push(`the ${K}-nearest-neighbour graph has ${comps} disconnected parts: the embedding separates them arbitrarily (increase --neighbors)`);
   const blocks = opt.method === 'modified' ? modifiedBlocks(x, n, m, nb, d, opt.modifiedTol, warnings, parameters) : standardBlocks(x, n, m, nb, opt.reg, warnings);
   const dense = opt.eigenSolver === 'dense' || (opt.eigenSolver === 'auto' && n <= opt.denseLimit);
-  parameters.eigenSolver = dense ? 'dense' : 'sparse';
-  let eig: SmallestEigen;
+  let eig: SmallestEigen | null = null;
   let vectors: Float64Array[];
   let error = 0;
   if (dense) {
+    parameters.eigenSolver = 'dense';
     const M = assembleDense(blocks);
     eig = denseSmallest(M, n, d + 1, { tol: opt.tol });
     vectors = eig.vectors.slice(1);
@@ -339,11 +367,27 @@ function embedRows(
   } else {
     const M = assembleCsr(blocks);
     parameters.nonZeros = M.val.length;
-    const start = landmarkStart(x, n, m, d, opt, warnings, parameters);
-    const ones = new Float64Array(n).fill(1 / Math.sqrt(n));
-    eig = lobpcgSmallest(M, start, [ones], { tol: opt.tol ?? 1e-7, maxIter: opt.maxIter, want: d });
-    vectors = eig.vectors.slice(0, d);
-    for (let c = 0; c < d; c++) error += eig.values[c];
+    if (opt.eigenSolver !== 'lobpcg') {
+      const direct = sparseDirectSmallest(M, d + 1, { tol: opt.tol, maxIter: opt.maxIter, maxEntries: opt.maxFactorEntries });
+      if (direct) {
+        parameters.eigenSolver = 'sparse-direct';
+        parameters.factor = direct.factor;
+        eig = direct;
+      } else {
+        warnings.push(`sparse eigensolver: the Cholesky factor of M would be too large (${n} spectra, reverse Cuthill–McKee envelope over the limit); LOBPCG from a landmark embedding used instead`);
+      }
+    }
+    if (eig) {
+      vectors = eig.vectors.slice(1);
+      for (let c = 1; c <= d; c++) error += eig.values[c];
+    } else {
+      parameters.eigenSolver = 'lobpcg';
+      const start = landmarkStart(x, n, m, d, opt, warnings, parameters);
+      const ones = new Float64Array(n).fill(1 / Math.sqrt(n));
+      eig = lobpcgSmallest(M, start, [ones], { tol: opt.tol ?? 1e-7, maxIter: opt.maxIter, want: d });
+      vectors = eig.vectors.slice(0, d);
+      for (let c = 0; c < d; c++) error += eig.values[c];
+    }
   }
   warnings.push(...eig.warnings);
   parameters.eigenIterations = eig.iterations;
@@ -383,7 +427,7 @@ function landmarkStart(
   const subWarnings: string[] = [];
   // a few extra coordinates make the block solver robust (LOBPCG on d vectors only can settle on a higher pair)
   const extra = Math.max(0, Math.min(4, L - d - 2, opt.neighbors - d));
-  const fit = embedRows(sub, L, m, { ...opt, components: d + extra, eigenSolver: 'dense', knn: 'exact' }, subWarnings, {});
+  const fit = embedRows(sub, L, m, { ...opt, components: d + extra, eigenSolver: 'dense', knn: 'exact', knnOptions: { ...opt.knnOptions, scores: undefined } }, subWarnings, {});
   const dd = d + extra;
   warnings.push(...subWarnings.map((w) => `landmarks: ${w}`));
   // nearest landmarks on PCA scores
@@ -416,11 +460,17 @@ function landmarkStart(
  *
  * - exact duplicates removed first (warning "duplicates removed"); they get
  *   the coordinates of their first occurrence;
- * - K nearest neighbours by exact blocked brute force (approximate forest
- *   above 6,000 spectra, said in the warnings);
+ * - K nearest neighbours exact (brute force below 2,048 spectra, else blocks
+ *   sorted by the first PCA score and pruned by PCA lower bounds, distances
+ *   on the WASM SIMD kernels); above 6,000 spectra, when the pruned search
+ *   would exceed its budget (`knnOptions.maxPairs`), an approximate
+ *   random-projection forest instead, said in the warnings;
  * - the eigenproblem dense (shift-invert subspace iteration, same pairs as
- *   LAPACK `eigh`) up to 2,500 distinct spectra, else sparse M in CSR with
- *   LOBPCG started from a landmark embedding;
+ *   LAPACK `eigh`) up to 200 distinct spectra, else sparse M in CSR solved by
+ *   shift-invert with a sparse Cholesky factor (reverse Cuthill–McKee
+ *   envelope; the same pairs as the dense solver and as scikit-learn's
+ *   ARPACK shift-invert), or LOBPCG started from a landmark embedding when
+ *   that factor would be too large (said in the warnings);
  * - the orientation rule (the solver's signs are arbitrary): with ≥ 2
  *   standards, coordinate 0 is signed so that the standard
  *   progressStandards[0] (default the first) lies below progressStandards[1]
@@ -441,7 +491,7 @@ export function lle(x: SpectralStack | MatrixView, options: LleOptions): LleMode
   const reg = options.reg ?? 1e-3;
   if (!(reg >= 0) || !Number.isFinite(reg)) throw new SpecmapError('OPTION', `reg must be a finite number ≥ 0, got ${reg}`);
   const eigenSolver = options.eigenSolver ?? 'auto';
-  if (!['auto', 'dense', 'sparse'].includes(eigenSolver)) throw new SpecmapError('OPTION', `eigenSolver must be 'auto', 'dense' or 'sparse', got '${eigenSolver}'`);
+  if (!['auto', 'dense', 'sparse', 'lobpcg'].includes(eigenSolver)) throw new SpecmapError('OPTION', `eigenSolver must be 'auto', 'dense', 'sparse' or 'lobpcg', got '${eigenSolver}'`);
   const warnings: string[] = [];
   const u = uniqueRows(view);
   const m = u.cols;
@@ -465,14 +515,21 @@ export function lle(x: SpectralStack | MatrixView, options: LleOptions): LleMode
     reg,
     modifiedTol: options.modifiedTol ?? 1e-12,
     eigenSolver,
-    denseLimit: options.denseLimit ?? 2500,
+    denseLimit: options.denseLimit ?? 200,
     landmarks: options.landmarks ?? 2000,
     maxIter: options.maxIter ?? 300,
     seed: options.seed ?? 0,
     tol: options.tol,
     knn: options.knn ?? 'auto',
+    knnOptions: options.knnOptions,
+    maxFactorEntries: options.maxFactorEntries,
   } as const;
-  const fit = embedRows(u.data, u.nu, m, opt, warnings, parameters);
+  // One PCA of the distinct spectra serves the orientation rule (first d scores) and the pruned
+  // exact neighbour search (first 8 scores as lower bounds of the distances).
+  const pk = Math.min(d, m, u.nu);
+  const P = Math.max(pk, Math.min(8, m, u.nu - 1));
+  const pcaScores = pca({ data: u.data, rows: u.nu, cols: m }, { components: P, solver: 'randomized', seed: 0 }).weights;
+  const fit = embedRows(u.data, u.nu, m, { ...opt, knnOptions: { ...opt.knnOptions, scores: { data: pcaScores, p: P } } }, warnings, parameters);
   const coords = fit.coords;
   const nu = u.nu;
   const transformRaw = (y: ArrayLike<number>, q: number): Float64Array => {
@@ -507,8 +564,6 @@ export function lle(x: SpectralStack | MatrixView, options: LleOptions): LleMode
   if (standards.length > 0 && (!(pa >= 0 && pa < standards.length) || !(pb >= 0 && pb < standards.length))) {
     throw new SpecmapError('OPTION', `progressStandards [${pa}, ${pb}] out of range for ${standards.length} standards`);
   }
-  const pcaScores = pca({ data: u.data, rows: nu, cols: m }, { components: Math.min(d, m, nu) }).weights;
-  const pk = Math.min(d, m, nu);
   for (let c = 0; c < d; c++) {
     let flip = false;
     let decided = false;
@@ -531,11 +586,11 @@ export function lle(x: SpectralStack | MatrixView, options: LleOptions): LleMode
       let mb = 0;
       for (let i = 0; i < nu; i++) {
         ma += coords[i * d + c];
-        mb += pcaScores[i * pk + c];
+        mb += pcaScores[i * P + c];
       }
       ma /= nu;
       mb /= nu;
-      for (let i = 0; i < nu; i++) s += (coords[i * d + c] - ma) * (pcaScores[i * pk + c] - mb);
+      for (let i = 0; i < nu; i++) s += (coords[i * d + c] - ma) * (pcaScores[i * P + c] - mb);
       if (s !== 0) {
         flip = s < 0;
         decided = true;
