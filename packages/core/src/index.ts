@@ -26,7 +26,7 @@ export type { NmfOptions, NmfInit } from './nmf';
 export { nmf } from './nmf';
 export { pearson, pearsonMatrix } from './pearson';
 export type { SymmetricEigen } from './linalg';
-export { symmetricEigen } from './linalg';
+export { symmetricEigen, SmallEigen } from './linalg';
 export { Rng, mulberry32 } from './random';
 export { getMethod, listMethods, registerMethod, type MethodSpec } from './methods';
 export type { IcaOptions, IcaDecomposition, IcaAlgorithm, IcaFun, IcaWhiten } from './ica';

@@ -191,6 +191,64 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   return { values, vectors };
 }
 
+/**
+ * Eigen-decomposition of many small symmetric K×K matrices (LLE's local Gram
+ * matrices) without allocating per call: the same arithmetic as
+ * `symmetricEigen` (EISPACK tred2 + tql2, eigenvalues
+ * decreasing, ties by position), so the results are bit-identical to it, on
+ * buffers reused from call to call.
+ */
+export class SmallEigen {
+  readonly n: number;
+  /** After `solve`: eigenvalues, decreasing. */
+  readonly values: Float64Array;
+  /** After `solve`: row r (length n) is the unit eigenvector of values[r]. */
+  readonly vectors: Float64Array;
+  private readonly V: Float64Array;
+  private readonly d: Float64Array;
+  private readonly e: Float64Array;
+  private readonly order: Int32Array;
+
+  constructor(n: number) {
+    this.n = n;
+    this.values = new Float64Array(n);
+    this.vectors = new Float64Array(n * n);
+    this.V = new Float64Array(n * n);
+    this.d = new Float64Array(n);
+    this.e = new Float64Array(n);
+    this.order = new Int32Array(n);
+  }
+
+  /** Decompose the symmetric row-major n×n matrix `a` (not modified). */
+  solve(a: Float64Array): void {
+    const { n, V, d, e, order, values, vectors } = this;
+    if (n === 1) {
+      values[0] = a[0];
+      vectors[0] = 1;
+      return;
+    }
+    V.set(a.subarray(0, n * n));
+    d.fill(0);
+    e.fill(0);
+    tred2(V, d, e, n);
+    tql2(V, d, e, n);
+    // decreasing eigenvalue, ties by position (insertion sort: stable, as Array.prototype.sort)
+    for (let i = 0; i < n; i++) {
+      let p = i;
+      while (p > 0 && d[order[p - 1]] < d[i]) {
+        order[p] = order[p - 1];
+        p--;
+      }
+      order[p] = i;
+    }
+    for (let r = 0; r < n; r++) {
+      const c = order[r];
+      values[r] = d[c];
+      for (let i = 0; i < n; i++) vectors[r * n + i] = V[i * n + c];
+    }
+  }
+}
+
 /** Householder tridiagonalisation (EISPACK tred2): on exit d = diagonal, e = sub-diagonal (e[0] = 0), V = transformation. */
 function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];

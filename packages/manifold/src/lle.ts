@@ -1,5 +1,4 @@
-import { SpecmapError, pca, Rng, type MatrixView, type SpectralStack } from '@specmap/core';
-import { SmallEigen } from './smalleig';
+import { SmallEigen, SpecmapError, pca, Rng, type MatrixView, type SpectralStack } from '@specmap/core';
 import { kNearestNeighbors, queryKnn, connectedComponents, type KnnOptions, type Neighbors, type Rows } from './knn';
 import { assembleCsr, assembleDense, type Blocks } from './sparse';
 import { denseSmallest, lobpcgSmallest, sparseDirectSmallest, type SmallestEigen } from './eigen';

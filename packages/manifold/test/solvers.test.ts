@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigen } from '@specmap/core';
+import { SmallEigen, symmetricEigen } from '@specmap/core';
 import { exactKnn, kNearestNeighbors, lle, prunedKnn, sparseDirectSmallest, type Csr } from '../src';
 import { envelopeCholesky, envelopeSize, envelopeSolve, reverseCuthillMcKee } from '../src/envelope';
-import { SmallEigen } from '../src/smalleig';
 import { column, hashNoise, maxAbsDiff, reactionToy } from './helpers';
 
 /** A random sparse symmetric positive definite matrix (weighted graph Laplacian + shift) with `parts` disconnected parts, in CSR and dense form. */
@@ -87,7 +86,7 @@ test('sparse direct shift-invert eigensolver: the smallest eigenpairs of the den
   assert.equal(sparseDirectSmallest(A, 4, { maxEntries: 10 }), null);
 });
 
-test('SmallEigen gives the same decomposition as core symmetricEigen, bit for bit', () => {
+test('SmallEigen (core) gives the same decomposition as symmetricEigen, bit for bit', () => {
   const K = 10;
   const se = new SmallEigen(K);
   for (let t = 0; t < 20; t++) {
