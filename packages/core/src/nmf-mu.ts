@@ -108,7 +108,8 @@ function rowProduct(W: Float64Array, H: Float64Array, r: number, k: number, m: n
  * stopValue = (previous − error)/error_at_init at the last check (NaN if none).
  *
  * Frobenius (β = 2) on a large Float32 input runs on @specmap/kernels
- * (fitMuKernels): the same updates with two passes over X per iteration.
+ * (fitMuKernels): the same updates with one fused pass over X per iteration;
+ * `sumSq` = Σ max(x, 0)² (the input scan's) gives ‖X‖² for its loss.
  */
 export function fitMu(
   src: ActiveRows,
@@ -120,11 +121,12 @@ export function fitMu(
   reg: NmfRegularisation,
   beta: number,
   clip: boolean,
+  sumSq?: number,
 ): { iterations: number; converged: boolean; loss: Float64Array; stopValue: number } {
-  if (beta === 2) {
+  if (beta === 2 && sumSq !== undefined) {
     const fast = kernelProducts(src, k, clip);
     if (fast) {
-      const r = fitMuKernels(fast, src, W, H, k, maxIter, tol, reg, clip);
+      const r = fitMuKernels(fast, src, W, H, k, maxIter, tol, reg, clip, sumSq);
       if (r) return r;
     }
   }
@@ -333,13 +335,13 @@ function fitMuKernels(
   tol: number,
   reg: NmfRegularisation,
   clip: boolean,
+  normX: number,
 ): { iterations: number; converged: boolean; loss: Float64Array; stopValue: number } | null {
   const { cols: m, count: n } = src;
   const Hr = Float64Array.from(H);
   roundF32(Hr);
   let XHt = fast.xs(Hr);
-  const normX = XHt ? fast.sumSq() : null;
-  if (!XHt || normX === null) return null;
+  if (!XHt) return null;
   H.set(Hr);
   roundF32(W);
   const G = new Float64Array(k * k); // HHᵀ

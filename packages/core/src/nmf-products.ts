@@ -22,8 +22,6 @@ import { kernelsFor } from './linalg';
 export interface KernelProducts {
   xs(S: Float64Array): Float64Array | null;
   ctx(C: Float64Array): { WtX: Float64Array; WtW: Float64Array } | null;
-  /** Σ of the (clipped) squared values of X (one pass), or null. */
-  sumSq(): number | null;
 }
 
 export function kernelProducts(src: ActiveRows, k: number, clip: boolean): KernelProducts | null {
@@ -32,13 +30,6 @@ export function kernelProducts(src: ActiveRows, k: number, clip: boolean): Kerne
   return {
     xs: (S) => kern.project(src, null, S, k, clip),
     ctx: (C) => kern.rowWeightedSum(src, C, k, clip),
-    sumSq: () => {
-      const mo = kern.moments(src, null, clip);
-      if (!mo) return null;
-      let s = 0;
-      for (let j = 0; j < mo.sumsSq.length; j++) s += mo.sumsSq[j];
-      return s;
-    },
   };
 }
 

@@ -192,7 +192,7 @@ function nmfRows(src: ActiveRows, options: NmfOptions): Decomposition {
       );
     }
   } else {
-    ({ iterations, converged, loss, stopValue } = fitMu(src, W, H, k, maxIter, tol, reg, beta, clip));
+    ({ iterations, converged, loss, stopValue } = fitMu(src, W, H, k, maxIter, tol, reg, beta, clip, stats.sumSq));
     if (!converged && tol > 0) {
       warnings.push(
         `NMF did not converge in ${iterations} iterations (relative error decrease ${stopValue.toPrecision(3)} ≥ tol ${tol} at the last check); increase maxIter or tol`,
