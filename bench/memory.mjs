@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync, openSync, r
 import { dirname, join } from 'path';
 import { fileURLToPath } from 'url';
 import os from 'os';
+import { timeV } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -78,15 +79,13 @@ function cubeBytes(file) {
 
 function measure(file, method, t) {
   const out = join(os.tmpdir(), `specmap-memory-${process.pid}-${method}`);
-  const args = ['-v', process.execPath, CLI, 'analyze', file, '--method', method, '--components', opt.components, ...METHOD_ARGS[method], '--out', out];
-  const r = spawnSync('/usr/bin/time', args, { cwd: ROOT, env: { ...process.env, SPECMAP_THREADS: String(t) }, encoding: 'utf8', maxBuffer: 1 << 26 });
-  rmSync(out, { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`specmap analyze ${method} failed (status ${r.status}):\n${r.stderr}`);
-  const kb = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(r.stderr);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*([\d:.]+)/.exec(r.stderr);
-  if (!kb || !wall) throw new Error(`no /usr/bin/time -v report in:\n${r.stderr}`);
-  const seconds = wall[1].split(':').reduce((s, part) => s * 60 + Number(part), 0);
-  return { peakBytes: Number(kb[1]) * 1024, seconds };
+  const args = [process.execPath, CLI, 'analyze', file, '--method', method, '--components', opt.components, ...METHOD_ARGS[method], '--out', out];
+  try {
+    const { peakBytes, seconds } = timeV(args[0], args.slice(1), { cwd: ROOT, env: { SPECMAP_THREADS: String(t) }, what: `specmap analyze ${method}` });
+    return { peakBytes, seconds };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 const MB = 1e6;

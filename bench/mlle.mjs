@@ -25,6 +25,7 @@ import { cpus, loadavg } from 'os';
 import { dirname, join } from 'path';
 import { fileURLToPath } from 'url';
 import { ensureDataset, readNpy, CHANNELS, NOISE } from './mlle_data.mjs';
+import { median } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -45,10 +46,6 @@ const SKLEARN_MAX_N = 8192; // dense n×n M: 8192² × 8 B = 0.5 GB; 65,536 woul
 
 mkdirSync(OUT, { recursive: true });
 
-function median(v) {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-}
 
 function threadEnv(t) {
   const env = { ...process.env, SPECMAP_THREADS: String(t), OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) };

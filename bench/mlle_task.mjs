@@ -8,15 +8,12 @@
 import { createRequire } from 'module';
 import { readFileSync, writeFileSync } from 'fs';
 import { npyBytes, readNpy } from './mlle_data.mjs';
+import { vmhwmMb } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const manifold = require('@specmap/manifold');
 const kernels = require('@specmap/kernels');
 
-function vmhwmMb() {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 const now = () => performance.now() / 1000;
 
 const [path, K, d, out, extra] = process.argv.slice(2);

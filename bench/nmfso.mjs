@@ -18,15 +18,12 @@ import { createRequire } from 'module';
 import { dirname, join } from 'path';
 import { fileURLToPath } from 'url';
 import os from 'os';
+import { vmhwmMb, median } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const OBJ_TOL = 1e-4;
 
-function vmhwmMb() {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,10 +103,6 @@ function run(cmd, args, env) {
   return JSON.parse(line);
 }
 
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const rows = [];
 for (const size of sizes) {

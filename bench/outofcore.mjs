@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { fileURLToPath } from 'url';
 import os from 'os';
+import { median, timeV } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -65,19 +66,15 @@ const MODES = {
 
 function run(method, mode, dir) {
   rmSync(dir, { recursive: true, force: true });
-  const args = ['-v', process.execPath, CLI, 'analyze', file, '--method', method, '--components', opt.components, ...METHOD_ARGS[method], ...MODES[mode], '--out', dir];
-  const r = spawnSync('/usr/bin/time', args, { cwd: ROOT, env: { ...process.env, SPECMAP_THREADS: opt.threads }, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`specmap analyze --method ${method} (${mode}) failed (status ${r.status}):\n${r.stderr}`);
-  const kb = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(r.stderr);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\):\s*([\d:.]+)/.exec(r.stderr);
-  if (!kb || !wall) throw new Error(`no /usr/bin/time -v report in:\n${r.stderr}`);
+  const args = [process.execPath, CLI, 'analyze', file, '--method', method, '--components', opt.components, ...METHOD_ARGS[method], ...MODES[mode], '--out', dir];
+  const t = timeV(args[0], args.slice(1), { cwd: ROOT, env: { SPECMAP_THREADS: opt.threads }, what: `specmap analyze --method ${method} (${mode})` });
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   const ooc = summary.parameters?.outOfCore;
   if ((mode === 'streamed') !== (ooc !== undefined && ooc.mode === 'streamed')) throw new Error(`${method} ${mode}: summary.json says outOfCore = ${JSON.stringify(ooc)}`);
   return {
-    wall_s: wall[1].split(':').reduce((s, part) => s * 60 + Number(part), 0),
+    wall_s: t.seconds,
     fit_s: summary.timings.decomposeSeconds,
-    peak_mb: (Number(kb[1]) * 1024) / 1e6,
+    peak_mb: t.peakBytes / 1e6,
     iterations: summary.iterations,
   };
 }
@@ -103,10 +100,6 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ratios = methods.map((method) => {
   const perRep = (key) =>
     Array.from({ length: reps }, (_, r) => {

@@ -6,14 +6,11 @@
 // TASK: nmf-cd | nmf-to-error | pca-full | pca-randomized | ica | kmeans | read-pass | load
 import { createRequire } from 'module';
 import { readFileSync } from 'fs';
+import { vmhwmMb } from './lib.mjs';
 const require = createRequire(import.meta.url);
 const core = require('@specmap/core');
 const kernels = require('@specmap/kernels');
 
-function vmhwmMb() {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 const now = () => performance.now() / 1000;
 
 const [path, task, itersArg, targetArg] = process.argv.slice(2);
