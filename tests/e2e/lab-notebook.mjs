@@ -21,15 +21,13 @@
 // request, and on error outputs in the notebook. The notebook is never saved
 // (the host turns autosave off). Always stops the server and the browser.
 // Prints one result line (PASS/FAIL) and exits 0/1.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { freePort, startLabServer } from './lab-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MIME = 'application/vnd.specmap.result.v1+arrow';
@@ -72,68 +70,16 @@ const problems = []; // console errors, page errors, failed requests
 let server = null;
 let browser = null;
 let tmp = null;
-let serverLog = '';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+let serverLog = () => '';
 
 async function startServer(port, token) {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-lab-e2e-'));
-  const env = {
-    ...process.env,
-    JUPYTER_PATH: path.join(ROOT, '.jupyter/share/jupyter'),
-    JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-    JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
-    JUPYTER_DATA_DIR: path.join(tmp, 'data'),
-    SPECMAP_LAB_STATE_DIR: path.join(tmp, 'state'),
-    JUPYTER_PLATFORM_DIRS: '1',
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-  };
-  server = spawn(
-    '/usr/bin/python3',
-    [
-      path.join(ROOT, 'tests/lab-host/main.py'),
-      `--ServerApp.root_dir=${ROOT}`,
-      `--ServerApp.port=${port}`,
-      '--ServerApp.port_retries=0',
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.token=${token}`,
-      '--ServerApp.open_browser=False',
-      '--ServerApp.allow_root=True',
-      // Checkpoints (written when a notebook is opened) stay out of the repository.
-      `--FileCheckpoints.checkpoint_dir=${path.join(tmp, 'checkpoints')}`,
-    ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  const keep = (d) => {
-    serverLog += d.toString();
-    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-  };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  let exited = null;
-  server.on('exit', (code, sig) => (exited = `exited with ${code ?? sig}`));
-  const url = `http://127.0.0.1:${port}/api/status?token=${token}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`Jupyter server ${exited}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  // (on failure the server is still recorded, so that stopAll ends it and the report shows its log)
+  try {
+    ({ server, tmp, log: serverLog } = await startLabServer({ port, token, rootDir: ROOT, tmpPrefix: 'specmap-lab-e2e-' }));
+  } catch (e) {
+    if (e.lab) ({ server, tmp, log: serverLog } = e.lab);
+    throw e;
   }
-  throw new Error('Jupyter server did not answer /api/status within 60 s');
 }
 
 async function stopAll() {
@@ -478,7 +424,7 @@ let code = 1;
 let line;
 const hard = setTimeout(async () => {
   console.log(`FAIL lab-notebook ${rel}: hard timeout after ${args.timeout} s`);
-  if (serverLog) console.log(`--- server log (tail) ---\n${serverLog.slice(-3000)}`);
+  if (serverLog()) console.log(`--- server log (tail) ---\n${serverLog().slice(-3000)}`);
   await stopAll();
   process.exit(1);
 }, (args.timeout + 30) * 1000);
@@ -502,7 +448,7 @@ try {
 } catch (e) {
   line = `FAIL lab-notebook ${rel}: ${e && e.message ? e.message : e}`;
   if (problems.length) line += `\n  browser problems:\n  ${problems.join('\n  ')}`;
-  if (serverLog) line += `\n--- server log (tail) ---\n${serverLog.slice(-3000)}`;
+  if (serverLog()) line += `\n--- server log (tail) ---\n${serverLog().slice(-3000)}`;
 } finally {
   await stopAll();
 }

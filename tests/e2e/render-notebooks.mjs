@@ -21,11 +21,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { freePort, startLabServer } from './lab-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MIME = 'application/vnd.specmap.result.v1+arrow';
@@ -47,7 +46,7 @@ const log = (m) => console.log(`[render-notebooks ${secs()}s] ${m}`);
 let server = null;
 let browser = null;
 let tmp = null;
-let serverLog = '';
+let serverLog = () => '';
 const children = new Set();
 
 /** Executed notebooks under dir (recursive), no checkpoints or hidden files. */
@@ -134,55 +133,14 @@ async function nbconvertAll(files) {
   return errors;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(port, token) {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-render-notebooks-'));
-  const env = {
-    ...process.env,
-    JUPYTER_PATH: path.join(ROOT, '.jupyter/share/jupyter'),
-    JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-    JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
-    JUPYTER_DATA_DIR: path.join(tmp, 'data'),
-    SPECMAP_LAB_STATE_DIR: path.join(tmp, 'state'),
-    JUPYTER_PLATFORM_DIRS: '1',
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-  };
-  delete env.SPECMAP_LAB_DISABLE; // this part needs the specmap renderer
-  server = spawn('/usr/bin/python3', [
-    path.join(ROOT, 'tests/lab-host/main.py'),
-    `--ServerApp.root_dir=${args.dir}`, `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.token=${token}`, '--ServerApp.open_browser=False', '--ServerApp.allow_root=True',
-    `--FileCheckpoints.checkpoint_dir=${path.join(tmp, 'checkpoints')}`,
-  ], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const keep = (d) => {
-    serverLog += d.toString();
-    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-  };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  let exited = null;
-  server.on('exit', (code, sig) => (exited = `exited with ${code ?? sig}`));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`Jupyter server ${exited}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/status?token=${token}`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  // (on failure the server is still recorded, so that stopAll ends it and the report shows its log)
+  try {
+    ({ server, tmp, log: serverLog } = await startLabServer({ port, token, rootDir: args.dir, tmpPrefix: 'specmap-render-notebooks-' }));
+  } catch (e) {
+    if (e.lab) ({ server, tmp, log: serverLog } = e.lab);
+    throw e;
   }
-  throw new Error('Jupyter server did not answer /api/status within 60 s');
 }
 
 async function stopAll() {
@@ -342,7 +300,7 @@ async function htmlCheck(page, html, want) {
 let code = 1;
 const hard = setTimeout(async () => {
   console.log('FAIL render-notebooks: hard timeout after 240 s');
-  if (serverLog) console.log(`--- server log (tail) ---\n${serverLog.slice(-3000)}`);
+  if (serverLog()) console.log(`--- server log (tail) ---\n${serverLog().slice(-3000)}`);
   await stopAll();
   process.exit(1);
 }, 240_000);
@@ -447,7 +405,7 @@ try {
   for (const l of lines) console.log(l);
   console.log(`FAIL render-notebooks: ${e?.message ?? e}`);
   if (globalProblems.length) console.log(`  browser problems:\n  ${globalProblems.join('\n  ')}`);
-  if (server && serverLog) console.log(`--- server log (tail) ---\n${serverLog.slice(-3000)}`);
+  if (server && serverLog()) console.log(`--- server log (tail) ---\n${serverLog().slice(-3000)}`);
 } finally {
   await stopAll();
 }

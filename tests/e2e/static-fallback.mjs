@@ -17,14 +17,13 @@
 // tests/run_notebooks.py; run here first when missing). Outputs (HTML,
 // screenshots) go to tests/out/static-fallback/. Fails on page errors, failed
 // requests and HTTP errors. Prints PASS/FAIL and exits 0/1.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { freePort, startLabServer } from './lab-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MIME = 'application/vnd.specmap.result.v1+arrow';
@@ -52,7 +51,7 @@ const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-
 let server = null;
 let browser = null;
 let tmp = null;
-let serverLog = '';
+let serverLog = () => '';
 
 function watch(page, label) {
   page.on('console', (m) => {
@@ -120,55 +119,14 @@ async function partA(facts) {
   await page.close();
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(port, token) {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specmap-static-fallback-'));
-  const env = {
-    ...process.env,
-    JUPYTER_PATH: path.join(ROOT, '.jupyter/share/jupyter'),
-    JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-    JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
-    JUPYTER_DATA_DIR: path.join(tmp, 'data'),
-    SPECMAP_LAB_STATE_DIR: path.join(tmp, 'state'),
-    SPECMAP_LAB_DISABLE: '@specmap/jupyterlab',
-    JUPYTER_PLATFORM_DIRS: '1',
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-  };
-  server = spawn('/usr/bin/python3', [
-    path.join(ROOT, 'tests/lab-host/main.py'),
-    `--ServerApp.root_dir=${ROOT}`, `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.token=${token}`, '--ServerApp.open_browser=False', '--ServerApp.allow_root=True',
-    `--FileCheckpoints.checkpoint_dir=${path.join(tmp, 'checkpoints')}`,
-  ], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const keep = (d) => {
-    serverLog += d.toString();
-    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-  };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  let exited = null;
-  server.on('exit', (code, sig) => (exited = `exited with ${code ?? sig}`));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`Jupyter server ${exited}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/status?token=${token}`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  // (on failure the server is still recorded, so that stopAll ends it and the report shows its log)
+  try {
+    ({ server, tmp, log: serverLog } = await startLabServer({ port, token, rootDir: ROOT, tmpPrefix: 'specmap-static-fallback-', disable: '@specmap/jupyterlab' }));
+  } catch (e) {
+    if (e.lab) ({ server, tmp, log: serverLog } = e.lab);
+    throw e;
   }
-  throw new Error('Jupyter server did not answer /api/status within 60 s');
 }
 
 async function stopAll() {
@@ -282,7 +240,7 @@ try {
   line = `FAIL static-fallback: ${e?.message ?? e}`;
   if (browser) for (const p of browser.contexts().flatMap((c) => c.pages())) await p.screenshot({ path: path.join(args.out, 'failure.png') }).catch(() => {});
   if (problems.length) line += `\n  browser problems:\n  ${problems.join('\n  ')}`;
-  if (server && serverLog) line += `\n--- server log (tail) ---\n${serverLog.slice(-3000)}`;
+  if (server && serverLog()) line += `\n--- server log (tail) ---\n${serverLog().slice(-3000)}`;
 } finally {
   await stopAll();
 }
