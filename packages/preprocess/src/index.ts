@@ -16,7 +16,7 @@
 export { cropEnergy, binEnergy, binSpatial, binSpectrum } from './crop-bin';
 export { readMaskFile, parseMaskText, parseMaskNpy, applyMask, parseMaskRule, thresholdMask, nanPolicy } from './mask';
 export type { MaskImage, MaskRule } from './mask';
-export { fft, fft2, fftfreq } from './fft';
+export { fft, fft2, fftfreq } from '@specmap/core';
 export { phaseCorrelate, shiftFrame, registerFrames } from './register';
 export type { PhaseCorrelationOptions, Shift, RegisterOptions, RegisterResult } from './register';
 export { arctanStep, stepShape, L3L2_RATIO, linearBackground, shirleyBackground, edgeStepBackground, subtractBackground } from './background';

@@ -5,7 +5,7 @@
  * and the shift applied by a Fourier phase ramp or bilinear interpolation.
  */
 import { SpecmapError, type SpectralStack } from '@specmap/core';
-import { fft2, fftfreq } from './fft';
+import { fft2, fftfreq } from '@specmap/core';
 import { checkShape, nearestChannel, recordStep } from './util';
 
 export interface PhaseCorrelationOptions {

@@ -5,7 +5,7 @@
  *   χ̃(R) = (kstep/√π) · FFT[χ(k)·k^w·Ω(k)]   (zero-padded to nfft, first nfft/2 points)
  *   R_j = j·π/(kstep·nfft)
  */
-import { SpecmapError } from '@specmap/core';
+import { SpecmapError, fftPow2 } from '@specmap/core';
 import { npInterp } from './util';
 
 export type FtWindow = 'hanning' | 'kaiser' | 'parzen' | 'welch' | 'sine' | 'gaussian';
@@ -106,46 +106,11 @@ export function ftwindow(x: ArrayLike<number>, options: { xmin?: number; xmax?: 
   return w;
 }
 
-/** In-place radix-2 complex FFT (forward, e^{−2πi jk/n}); n a power of two. */
+/** In-place radix-2 complex FFT (forward, e^{−2πi jk/n}); n a power of two (core's fftPow2). */
 export function fftInPlace(re: Float64Array, im: Float64Array): void {
   const n = re.length;
   if ((n & (n - 1)) !== 0) throw new SpecmapError('USAGE', `FFT size ${n} is not a power of two`);
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      let t = re[i];
-      re[i] = re[j];
-      re[j] = t;
-      t = im[i];
-      im[i] = im[j];
-      im[j] = t;
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      const half = len >> 1;
-      for (let j = 0; j < half; j++) {
-        const a = i + j;
-        const b = a + half;
-        const xr = re[b] * cr - im[b] * ci;
-        const xi = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - xr;
-        im[b] = im[a] - xi;
-        re[a] += xr;
-        im[a] += xi;
-        const t = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = t;
-      }
-    }
-  }
+  fftPow2(re, im, -1);
 }
 
 /**

@@ -11,7 +11,7 @@ function isPow2(n: number): boolean {
 }
 
 /** In-place radix-2 FFT (n a power of two); sign −1 forward, +1 inverse (unnormalised). */
-function fftPow2(re: Float64Array, im: Float64Array, sign: number): void {
+export function fftPow2(re: Float64Array, im: Float64Array, sign: number): void {
   const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
