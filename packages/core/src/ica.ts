@@ -100,7 +100,7 @@ export function fastIca(x: SpectralStack | MatrixView, options: IcaOptions): Ica
   const warnings: string[] = [];
 
   // --- whitening from the covariance eigenvectors (sklearn's SVD route) ---
-  const eig = covarianceEigen(src);
+  const eig = covarianceEigen(src, undefined, k); // only the top K vectors are used
   const { mean, dof } = eig;
   const u = new Float64Array(k * m); // rows u_i (unit)
   const d = new Float64Array(k); // singular values of X_c

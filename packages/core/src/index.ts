@@ -26,7 +26,7 @@ export type { NmfOptions, NmfInit } from './nmf';
 export { nmf } from './nmf';
 export { pearson, pearsonMatrix } from './pearson';
 export type { SymmetricEigen } from './linalg';
-export { symmetricEigen, SmallEigen } from './linalg';
+export { symmetricEigen, symmetricEigenTop, SmallEigen } from './linalg';
 export { fft, fft2, fftfreq, fftPow2 } from './fft';
 export { Rng, mulberry32 } from './random';
 export { getMethod, listMethods, registerMethod, type MethodSpec } from './methods';

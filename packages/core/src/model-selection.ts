@@ -36,7 +36,7 @@ export function scree(x: SpectralStack | MatrixView, options: { components?: num
   if (!Number.isInteger(N) || N < 1 || N > rank) {
     throw new SpecmapError('K_RANGE', `scree: components=${N} must be between 1 and min(n_pixels, n_channels)=${rank}`);
   }
-  const eig = covarianceEigen(src);
+  const eig = covarianceEigen(src, undefined, 0); // eigenvalues only
   const explainedVariance = eig.values.slice(0, N);
   const explainedVarianceRatio = explainedVariance.map((v) => (eig.trace > 0 ? v / eig.trace : 0));
   const cumulativeRatio = new Float64Array(N);

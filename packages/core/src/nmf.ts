@@ -1,7 +1,7 @@
 import { SpecmapError } from './errors';
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { gram, kernelsFor, symmetricEigen } from './linalg';
+import { gram, kernelsFor, symmetricEigenTop } from './linalg';
 import { checkSeed } from './random';
 import { MT19937 } from './mt19937';
 import { NonNegativeScan, NonNegativeScanner, rankWarning, scanNonNegative } from './nmf-input';
@@ -571,7 +571,7 @@ export function nndsvdInit(
   clip: boolean,
 ): { W: Float64Array; H: Float64Array; eigenvalues: Float64Array } {
   const { data, cols: m, index, count: n } = src;
-  const eig = symmetricEigen(gram(src, null, clip), m);
+  const eig = symmetricEigenTop(gram(src, null, clip), m, k); // all eigenvalues (rank check), top k vectors
   const sigma = new Float64Array(k);
   for (let j = 0; j < k; j++) sigma[j] = Math.sqrt(Math.max(eig.values[j], 0));
   // U (n×k) = X·Vᵀ / σ.

@@ -1,6 +1,6 @@
 import type { SpectralStack } from './stack';
 import { ActiveRows, checkComponents, Decomposition, MatrixView, prepareInput } from './decomposition';
-import { columnMeans, gram, kernelsFor, symmetricEigen } from './linalg';
+import { columnMeans, gram, kernelsFor, symmetricEigen, symmetricEigenTop } from './linalg';
 import { SpecmapError } from './errors';
 import { checkSeed, Rng } from './random';
 import { checkFiniteStream, npyStreamInfo, stackStreamOf, withStreamRows, type StreamOptions } from './stream';
@@ -132,7 +132,7 @@ function pcaRows(src: ActiveRows, options: PcaOptions): Decomposition {
 function pcaFull(src: ActiveRows, k: number, mean: Float64Array): Decomposition {
   const { cols: m, count: n } = src;
   const warnings: string[] = [];
-  const eig = covarianceEigen(src, mean);
+  const eig = covarianceEigen(src, mean, k);
   const { trace, dof } = eig;
   const lambda = eig.values;
 
@@ -160,10 +160,15 @@ function pcaFull(src: ActiveRows, k: number, mean: Float64Array): Decomposition 
   };
 }
 
-/** Mean, covariance eigenvalues (decreasing, clamped ≥ 0) and eigenvectors (rows) of the active rows (`mean`: their columnMeans, when known). */
+/**
+ * Mean, covariance eigenvalues (all m, decreasing, clamped ≥ 0) and the
+ * eigenvectors (rows) of the `vectors` largest, of the active rows (`mean`:
+ * their columnMeans, when known).
+ */
 export function covarianceEigen(
   src: ActiveRows,
   mean: Float64Array = columnMeans(src),
+  vectors: number = src.cols,
 ): {
   mean: Float64Array;
   values: Float64Array;
@@ -177,7 +182,7 @@ export function covarianceEigen(
   let trace = 0;
   for (let i = 0; i < m * m; i++) C[i] /= dof;
   for (let i = 0; i < m; i++) trace += C[i * m + i];
-  const eig = symmetricEigen(C, m);
+  const eig = symmetricEigenTop(C, m, vectors);
   for (let i = 0; i < m; i++) if (eig.values[i] < 0) eig.values[i] = 0;
   return { mean, values: eig.values, vectors: eig.vectors, trace, dof };
 }

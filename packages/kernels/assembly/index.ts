@@ -45,7 +45,6 @@ const A_L2 = 27;
 const EPS32: f64 = 1.1920928955078125e-7; // float32 machine epsilon (scikit-learn's EPSILON for float32 X)
 
 const R: i32 = 128; // rows per sub-block (staged, f32 runs)
-const GB: i32 = 128; // rows per Gram block (transposed staging)
 
 @inline function arg(i: i32): f64 {
   return load<f64>(JOB + (<usize>i << 3));
@@ -106,6 +105,23 @@ function stageRows(S: usize, sb: i32, nb: i32, r0: i32, m: i32, mp: i32, mu: usi
     memory.copy(S, rowAddr(sb, r0, m), <usize>nb * <usize>m * 4); // contiguous rows, nothing to change
     return;
   }
+  if (mu == 0 && clip && m == mp && !gStaged && argi(A_USEIDX) == 0) {
+    // contiguous rows, clipped: one flat loop, 64 bytes per step (the per-row loop of 16 bytes
+    // per step made staging ~40 % of a HALS pass on data with negatives)
+    const src = rowAddr(sb, r0, m);
+    const bytes = <usize>nb * <usize>m * 4;
+    let o: usize = 0;
+    for (; o + 64 <= bytes; o += 64) {
+      const a = src + o;
+      const b = S + o;
+      v128.store(b, f32x4.pmax(v128.load(a), z));
+      v128.store(b, f32x4.pmax(v128.load(a, 16), z), 16);
+      v128.store(b, f32x4.pmax(v128.load(a, 32), z), 32);
+      v128.store(b, f32x4.pmax(v128.load(a, 48), z), 48);
+    }
+    for (; o < bytes; o += 16) v128.store(S + o, f32x4.pmax(v128.load(src + o), z));
+    return;
+  }
   for (let i = 0; i < nb; i++) {
     const src = rowAddr(sb + i, r0, m);
     const dst = S + <usize>i * <usize>mp * 4;
@@ -128,28 +144,31 @@ function stageRows(S: usize, sb: i32, nb: i32, r0: i32, m: i32, mp: i32, mu: usi
 }
 
 /**
- * Two rows a, b against 4 rows of Y starting at y0 (row stride ys): out[a|b][t0..t0+3] (f64).
- * One f32 accumulator per (row, component) over all channels, as in `project`.
+ * Two rows a, b against 4 rows of Y, given interleaved (see interleave4): yi holds, per
+ * 4 channels, the 4 components' values one after the other (64 bytes), so every load
+ * has a constant offset. out[a|b][t0..t0+3] (f64). One f32 accumulator per
+ * (row, component) over all channels, channels in order, as in `project`.
+ * (Unrolling this loop twice was measured 8 % slower: V8 hoists all loads and spills.)
  */
-function projectPair4(a: usize, b: usize, y0: usize, ys: usize, mp: i32, oa: usize, ob: usize): void {
+function projectPair4(a: usize, b: usize, yi: usize, mp: i32, oa: usize, ob: usize): void {
   const z = f32x4.splat(0);
   let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
-  const e = a + (<usize>mp << 2);
   const d = b - a;
-  let y = y0;
-  for (let p = a; p < e; p += 16, y += 16) {
+  const e = a + (<usize>mp << 2);
+  let y = yi;
+  for (let p = a; p < e; p += 16, y += 64) {
     const u = v128.load(p);
     const v = v128.load(p + d);
     let h = v128.load(y);
     a0 = f32x4.add(a0, f32x4.mul(u, h));
     b0 = f32x4.add(b0, f32x4.mul(v, h));
-    h = v128.load(y + ys);
+    h = v128.load(y, 16);
     a1 = f32x4.add(a1, f32x4.mul(u, h));
     b1 = f32x4.add(b1, f32x4.mul(v, h));
-    h = v128.load(y + 2 * ys);
+    h = v128.load(y, 32);
     a2 = f32x4.add(a2, f32x4.mul(u, h));
     b2 = f32x4.add(b2, f32x4.mul(v, h));
-    h = v128.load(y + 3 * ys);
+    h = v128.load(y, 48);
     a3 = f32x4.add(a3, f32x4.mul(u, h));
     b3 = f32x4.add(b3, f32x4.mul(v, h));
   }
@@ -161,6 +180,28 @@ function projectPair4(a: usize, b: usize, y0: usize, ys: usize, mp: i32, oa: usi
   store<f64>(ob + 8, hsum(b1));
   store<f64>(ob + 16, hsum(b2));
   store<f64>(ob + 24, hsum(b3));
+}
+
+/**
+ * YI = Y (k×mp f32, row stride mp) regrouped for projectPair4: for each group of 4
+ * components (t = 4g … 4g+3) and each 4 channels j, the 4 components' j…j+3 one after
+ * the other. Groups follow each other (g·4·mp floats); components beyond the last
+ * full group are not copied (projectPair1 reads them from Y).
+ */
+function interleave4(Y: usize, k: i32, mp: i32, YI: usize): void {
+  const ys = <usize>mp << 2;
+  for (let t = 0; t + 4 <= k; t += 4) {
+    const dst = YI + <usize>t * ys;
+    const src = Y + <usize>t * ys;
+    for (let j = 0; j < mp; j += 4) {
+      const o = <usize>j << 2;
+      const q = dst + (o << 2);
+      v128.store(q, v128.load(src + o));
+      v128.store(q, v128.load(src + ys + o), 16);
+      v128.store(q, v128.load(src + 2 * ys + o), 32);
+      v128.store(q, v128.load(src + 3 * ys + o), 48);
+    }
+  }
 }
 
 /** Two rows against one row y of Y: out at oa, ob (f64). */
@@ -179,7 +220,7 @@ function projectPair1(a: usize, b: usize, y: usize, mp: i32, oa: usize, ob: usiz
 }
 
 /** XH[i, t] (f64, nb×k) = S_i·Y_t for the nb staged rows (pairs of rows, groups of 4 components). */
-function projectBlock(S: usize, nb: i32, Y: usize, k: i32, mp: i32, XH: usize): void {
+function projectBlock(S: usize, nb: i32, Y: usize, YI: usize, k: i32, mp: i32, XH: usize): void {
   const rs = <usize>mp << 2;
   const ks = <usize>k << 3;
   let i = 0;
@@ -187,7 +228,7 @@ function projectBlock(S: usize, nb: i32, Y: usize, k: i32, mp: i32, XH: usize): 
     const a = S + <usize>i * rs;
     const oa = XH + <usize>i * ks;
     let t = 0;
-    for (; t + 4 <= k; t += 4) projectPair4(a, a + rs, Y + <usize>t * rs, rs, mp, oa + (<usize>t << 3), oa + ks + (<usize>t << 3));
+    for (; t + 4 <= k; t += 4) projectPair4(a, a + rs, YI + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks + (<usize>t << 3));
     for (; t < k; t++) projectPair1(a, a + rs, Y + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks + (<usize>t << 3));
   }
   if (i < nb) {
@@ -196,7 +237,7 @@ function projectBlock(S: usize, nb: i32, Y: usize, k: i32, mp: i32, XH: usize): 
     const a = S + <usize>i * rs;
     const oa = XH + <usize>i * ks;
     let t = 0;
-    for (; t + 4 <= k; t += 4) projectPair4(a, a, Y + <usize>t * rs, rs, mp, oa + (<usize>t << 3), oa + ks);
+    for (; t + 4 <= k; t += 4) projectPair4(a, a, YI + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks);
     for (; t < k; t++) projectPair1(a, a, Y + <usize>t * rs, mp, oa + (<usize>t << 3), oa + ks);
   }
 }
@@ -381,6 +422,8 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   const WS = S + <usize>R * <usize>mp * 4; // R×k f32
   const XH = (WS + <usize>R * <usize>k * 4 + 15) & ~(<usize>15); // R×k f64
   const XS = XH + <usize>R * <usize>k * 8; // k f64
+  const YI = (XS + <usize>k * 8 + 15) & ~(<usize>15); // k×mp f32: Y regrouped by interleave4
+  if (op != 6 && k >= 4) interleave4(Y, k, mp, YI);
   const part = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
   const W = argp(A_W);
   const ksz = <usize>k;
@@ -402,17 +445,18 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
     h20 = load<f64>(hh, 64); h21 = load<f64>(hh, 72); h22 = load<f64>(hh, 80); h23 = load<f64>(hh, 88);
     h30 = load<f64>(hh, 96); h31 = load<f64>(hh, 104); h32 = load<f64>(hh, 112); h33 = load<f64>(hh, 120);
   }
-  // Rows are always staged (stageRows: a sequential copy, or memory.copy when nothing
-  // changes): reading X in place through the projection was measured slower.
+  // Rows are always staged (stageRows: one sequential read of X per block): reading X in
+  // place through the projection was measured slower (16.7 vs 13.6 ms per 65,536-row pass;
+  // the loads then wait on memory instead of streaming).
   for (let sb = r0; sb < r1; sb += R) {
     const nb = min(R, r1 - sb);
     const X = S;
     stageRows(S, sb, nb, r0, m, mp, mu, clip);
     if (op == 0) {
-      projectBlock(X, nb, Y, k, mp, W + <usize>sb * ksz * 8);
+      projectBlock(X, nb, Y, YI, k, mp, W + <usize>sb * ksz * 8);
       continue;
     }
-    if (op != 6) projectBlock(X, nb, Y, k, mp, XH);
+    if (op != 6) projectBlock(X, nb, Y, YI, k, mp, XH);
     for (let i = 0; i < nb; i++) {
       const ws = WS + <usize>i * ksz * 4;
       const xh = XH + <usize>i * ksz * 8;
@@ -450,7 +494,8 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
         }
       }
       if (op == 2 && k == 4) {
-        // The same coordinate descent written out for K = 4 (same operations, same order).
+        // The same coordinate descent written out for K = 4 (same operations, same order),
+        // with selects instead of data-dependent branches: as W fills with zeros they mispredict.
         let w0 = load<f64>(wo);
         let w1 = load<f64>(wo, 8);
         let w2 = load<f64>(wo, 16);
@@ -461,40 +506,40 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
         grad += h01 * w1;
         grad += h02 * w2;
         grad += h03 * w3;
-        extra += Math.abs(w0 == 0 ? Math.min(0, grad) : grad);
+        extra += Math.abs(select<f64>(Math.min(0, grad), grad, w0 == 0));
         if (h00 != 0) {
           const nw = w0 - grad / h00;
-          w0 = nw > 0 ? nw : 0;
+          w0 = select<f64>(nw, 0, nw > 0);
         }
         grad = -(load<f64>(xh, 8) - l1);
         grad += h10 * w0;
         grad += h11 * w1;
         grad += h12 * w2;
         grad += h13 * w3;
-        extra += Math.abs(w1 == 0 ? Math.min(0, grad) : grad);
+        extra += Math.abs(select<f64>(Math.min(0, grad), grad, w1 == 0));
         if (h11 != 0) {
           const nw = w1 - grad / h11;
-          w1 = nw > 0 ? nw : 0;
+          w1 = select<f64>(nw, 0, nw > 0);
         }
         grad = -(load<f64>(xh, 16) - l1);
         grad += h20 * w0;
         grad += h21 * w1;
         grad += h22 * w2;
         grad += h23 * w3;
-        extra += Math.abs(w2 == 0 ? Math.min(0, grad) : grad);
+        extra += Math.abs(select<f64>(Math.min(0, grad), grad, w2 == 0));
         if (h22 != 0) {
           const nw = w2 - grad / h22;
-          w2 = nw > 0 ? nw : 0;
+          w2 = select<f64>(nw, 0, nw > 0);
         }
         grad = -(load<f64>(xh, 24) - l1);
         grad += h30 * w0;
         grad += h31 * w1;
         grad += h32 * w2;
         grad += h33 * w3;
-        extra += Math.abs(w3 == 0 ? Math.min(0, grad) : grad);
+        extra += Math.abs(select<f64>(Math.min(0, grad), grad, w3 == 0));
         if (h33 != 0) {
           const nw = w3 - grad / h33;
-          w3 = nw > 0 ? nw : 0;
+          w3 = select<f64>(nw, 0, nw > 0);
         }
         store<f64>(wo, w0);
         store<f64>(wo, w1, 8);
@@ -504,10 +549,12 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
         store<f32>(ws, <f32>w1, 4);
         store<f32>(ws, <f32>w2, 8);
         store<f32>(ws, <f32>w3, 12);
-        if (w0 != 0) wtwRow4(wtw, w0, w0, w1, w2, w3);
-        if (w1 != 0) wtwRow4(wtw + 32, w1, w0, w1, w2, w3);
-        if (w2 != 0) wtwRow4(wtw + 64, w2, w0, w1, w2, w3);
-        if (w3 != 0) wtwRow4(wtw + 96, w3, w0, w1, w2, w3);
+        // unconditionally (w ≥ 0, so a zero w adds +0 to a sum that is +0 or positive:
+        // the same bits as skipping it, without a data-dependent branch per row)
+        wtwRow4(wtw, w0, w0, w1, w2, w3);
+        wtwRow4(wtw + 32, w1, w0, w1, w2, w3);
+        wtwRow4(wtw + 64, w2, w0, w1, w2, w3);
+        wtwRow4(wtw + 96, w3, w0, w1, w2, w3);
         continue;
       }
       if (op == 2) {
@@ -539,73 +586,59 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
   if (op != 0) store<f64>(wtw + ((ksz * ksz) << 3), extra);
 }
 
-/** op 3: partial G (mp×mp f64, upper triangle valid) += X_cᵀX_c over rows r0..r1. */
+/**
+ * op 3: partial G (mp×mp f64, upper triangle valid: every (t, j) with j ≥ t) += X_cᵀX_c over
+ * rows r0..r1. Per block of ≤ R staged rows (clipped and centred by stageRows), register tiles
+ * of 4 rows t of G × 8 columns j (j from the tile holding t), as `accumulate` with the block
+ * as its own weights: G[t, j] += Σ_i S[i, t]·S[i, j], one f32 run per block, added in f64.
+ */
 function gramChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
   const m = argi(A_M);
   const mp = argi(A_MP);
   const mu = argp(A_MU);
   const clip = argi(A_CLIP) != 0;
-  const T = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE); // mp×GB f32, T[j*GB + r]
+  const S = argp(A_SCRATCH) + <usize>tid * argp(A_SCRATCH_STRIDE); // R×mp f32
   const G = argp(A_PARTIAL) + <usize>c * argp(A_PARTIAL_STRIDE);
   zero(G, (<usize>mp * <usize>mp) << 3);
-  zero(T, (<usize>mp * <usize>GB) << 2);
-  const tb = <usize>GB << 2;
-  for (let sb = r0; sb < r1; sb += GB) {
-    const nb = min(GB, r1 - sb);
-    const nb4 = (nb + 3) & ~3;
-    for (let i = 0; i < nb; i++) {
-      const src = rowAddr(sb + i, r0, m);
-      for (let j = 0; j < m; j++) {
-        let v = load<f32>(src + (<usize>j << 2));
-        if (clip && v < 0) v = 0;
-        if (mu != 0) v -= load<f32>(mu + (<usize>j << 2));
-        store<f32>(T + <usize>j * tb + (<usize>i << 2), v);
-      }
-    }
-    for (let i = nb; i < nb4; i++) for (let j = 0; j < m; j++) store<f32>(T + <usize>j * tb + (<usize>i << 2), 0);
-    for (let i = 0; i < m; i += 4) {
-      const p0 = T + <usize>i * tb;
-      const p1 = p0 + tb;
-      const p2 = p1 + tb;
-      const p3 = p2 + tb;
-      for (let j = i; j < m; j += 2) {
-        const q0 = T + <usize>j * tb;
-        const q1 = q0 + tb;
-        let a00 = f32x4.splat(0);
-        let a01 = f32x4.splat(0);
-        let a10 = f32x4.splat(0);
-        let a11 = f32x4.splat(0);
-        let a20 = f32x4.splat(0);
-        let a21 = f32x4.splat(0);
-        let a30 = f32x4.splat(0);
-        let a31 = f32x4.splat(0);
-        for (let r = 0; r < nb4; r += 4) {
-          const o = <usize>r << 2;
-          const y0 = v128.load(q0 + o);
-          const y1 = v128.load(q1 + o);
-          const x0 = v128.load(p0 + o);
-          a00 = f32x4.add(a00, f32x4.mul(x0, y0));
-          a01 = f32x4.add(a01, f32x4.mul(x0, y1));
-          const x1 = v128.load(p1 + o);
-          a10 = f32x4.add(a10, f32x4.mul(x1, y0));
-          a11 = f32x4.add(a11, f32x4.mul(x1, y1));
-          const x2 = v128.load(p2 + o);
-          a20 = f32x4.add(a20, f32x4.mul(x2, y0));
-          a21 = f32x4.add(a21, f32x4.mul(x2, y1));
-          const x3 = v128.load(p3 + o);
-          a30 = f32x4.add(a30, f32x4.mul(x3, y0));
-          a31 = f32x4.add(a31, f32x4.mul(x3, y1));
+  const ss = <usize>mp << 2;
+  const os = <usize>mp << 3;
+  for (let sb = r0; sb < r1; sb += R) {
+    const nb = min(R, r1 - sb);
+    stageRows(S, sb, nb, r0, m, mp, mu, clip);
+    const e = <usize>nb * ss;
+    for (let t = 0; t < mp; t += 4) {
+      for (let j = t & ~7; j < mp; j += 8) {
+        const z = f32x4.splat(0);
+        let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+        const q0 = S + (<usize>t << 2);
+        const p0 = S + (<usize>j << 2);
+        for (let o: usize = 0; o < e; o += ss) {
+          const p = p0 + o;
+          const q = q0 + o;
+          const x0 = v128.load(p);
+          const x1 = v128.load(p, 16);
+          let w = v128.load32_splat(q);
+          a0 = f32x4.add(a0, f32x4.mul(w, x0));
+          b0 = f32x4.add(b0, f32x4.mul(w, x1));
+          w = v128.load32_splat(q, 4);
+          a1 = f32x4.add(a1, f32x4.mul(w, x0));
+          b1 = f32x4.add(b1, f32x4.mul(w, x1));
+          w = v128.load32_splat(q, 8);
+          a2 = f32x4.add(a2, f32x4.mul(w, x0));
+          b2 = f32x4.add(b2, f32x4.mul(w, x1));
+          w = v128.load32_splat(q, 12);
+          a3 = f32x4.add(a3, f32x4.mul(w, x0));
+          b3 = f32x4.add(b3, f32x4.mul(w, x1));
         }
-        const g = G + ((<usize>i * <usize>mp + <usize>j) << 3);
-        const gs = <usize>mp << 3;
-        store<f64>(g, load<f64>(g) + hsum(a00));
-        store<f64>(g + 8, load<f64>(g + 8) + hsum(a01));
-        store<f64>(g + gs, load<f64>(g + gs) + hsum(a10));
-        store<f64>(g + gs + 8, load<f64>(g + gs + 8) + hsum(a11));
-        store<f64>(g + 2 * gs, load<f64>(g + 2 * gs) + hsum(a20));
-        store<f64>(g + 2 * gs + 8, load<f64>(g + 2 * gs + 8) + hsum(a21));
-        store<f64>(g + 3 * gs, load<f64>(g + 3 * gs) + hsum(a30));
-        store<f64>(g + 3 * gs + 8, load<f64>(g + 3 * gs + 8) + hsum(a31));
+        const o0 = G + ((<usize>t * <usize>mp + <usize>j) << 3);
+        flush4(o0, a0);
+        flush4(o0 + 32, b0);
+        flush4(o0 + os, a1);
+        flush4(o0 + os + 32, b1);
+        flush4(o0 + 2 * os, a2);
+        flush4(o0 + 2 * os + 32, b2);
+        flush4(o0 + 3 * os, a3);
+        flush4(o0 + 3 * os + 32, b3);
       }
     }
   }

@@ -34,7 +34,6 @@ export interface RowSource {
 }
 
 const R = 128; // rows per sub-block (assembly/index.ts)
-const GB = 128; // rows per Gram block (assembly/index.ts)
 
 const A_OP = 0;
 const A_N = 1;
@@ -251,12 +250,12 @@ export function moments(src: RowSource, shift: Float64Array | null = null, clip 
  * @specmap/core's linalg.ts; `clip` reads negative values as 0 (before the shift).
  */
 export function gram(src: RowSource, shift: Float64Array | null = null, clip = false): Float64Array | null {
-  const chunk = Math.max(16 * GB, Math.ceil(Math.ceil(src.count / 8) / GB) * GB); // ≤ 8 partials of m×m (WASM memory never shrinks)
+  const chunk = Math.max(16 * R, Math.ceil(Math.ceil(src.count / 8) / R) * R); // ≤ 8 partials of m×m (WASM memory never shrinks)
   return withJob(src, 3, chunk, (job) => {
     const { m, mp } = job;
     job.args[A_CLIP] = clip ? 1 : 0;
     job.shift(shift);
-    job.scratch(mp * GB * 4);
+    job.scratch(R * mp * 4);
     job.partials(mp * mp);
     job.run();
     const P = job.reduce(mp * mp);
@@ -273,7 +272,8 @@ export function gram(src: RowSource, shift: Float64Array | null = null, clip = f
 }
 
 function passScratch(job: Job, k: number): void {
-  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + R * k * 8 + k * 8 + 16);
+  // S (R×mp f32), WS (R×k f32), XH (R×k f64), XS (k f64), YI (k×mp f32), with alignment slack
+  job.scratch(R * job.mp * 4 + R * k * 4 + 16 + R * k * 8 + k * 8 + 16 + k * job.mp * 4);
 }
 
 /** P (count×k, Float64) = (X − shift)·Vᵀ for V k×m (row-major): scores / projections (`clip`: negatives read as 0, before the shift). */
