@@ -1,4 +1,4 @@
-import { alloc, f32, getRuntime, inKernelMemory, release, threads, unavailableReason } from './runtime';
+import { allocZeroed, f32, getRuntime, inKernelMemory, release, threads, unavailableReason } from './runtime';
 
 /** True when the WASM SIMD kernels can run (WebAssembly, SharedArrayBuffer, SIMD; not disabled by SPECMAP_KERNELS=0). */
 export function available(): boolean {
@@ -22,10 +22,7 @@ export function allocateCube(length: number): Float32Array {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`allocateCube: bad length ${length}`);
   if (available() && length > 0) {
     try {
-      const addr = alloc(length * 4);
-      const a = f32(addr, length);
-      a.fill(0);
-      return a;
+      return f32(allocZeroed(length * 4), length);
     } catch {
       // beyond the 4 GiB of a wasm32 memory: fall through
     }

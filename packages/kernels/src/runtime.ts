@@ -108,6 +108,8 @@ export function inKernelMemory(a: ArrayBufferView): boolean {
 /** Free blocks [start, end), sorted by start; `top` = end of the used heap. */
 const freeList: Array<[number, number]> = [];
 let top = HEAP_START;
+/** End of the highest block ever allocated: memory above it has never been written. */
+let highWater = HEAP_START;
 const sizes = new Map<number, number>();
 
 /** Allocate `bytes` (rounded up to 64) in the shared memory; returns the address. Throws RangeError when 4 GiB would be exceeded. */
@@ -133,8 +135,21 @@ export function alloc(bytes: number): number {
     rt.memory.grow(pages);
   }
   top = end;
+  if (end > highWater) highWater = end;
   sizes.set(addr, size);
   buffer();
+  return addr;
+}
+
+/**
+ * alloc, zero-filled. Memory above every block ever handed out is still as
+ * WebAssembly.Memory.grow made it, zero: only the part below that mark is
+ * cleared (a fresh cube is then not written twice, once here and once by the reader).
+ */
+export function allocZeroed(bytes: number): number {
+  const mark = highWater;
+  const addr = alloc(bytes);
+  if (addr < mark) new Uint8Array(buffer(), addr, Math.min(addr + bytes, mark) - addr).fill(0);
   return addr;
 }
 

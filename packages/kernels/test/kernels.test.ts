@@ -320,3 +320,20 @@ test('a fresh build from the AssemblyScript sources reproduces dist/kernels.wasm
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('allocateCube returns zeros: fresh memory, and a block reused after freeCube of a dirty cube', () => {
+  const a = K.allocateCube(1 << 18);
+  a.fill(7);
+  K.freeCube(a);
+  const b = K.allocateCube((1 << 18) + 1000); // the freed block and beyond it
+  const c = K.allocateCube(1 << 20); // fresh memory above every earlier block
+  const nonZero = (x: Float32Array) => x.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
+  assert.equal(nonZero(b), 0);
+  assert.equal(nonZero(c), 0);
+  b.fill(3);
+  K.freeCube(b);
+  const d = K.allocateCube(1 << 17); // part of the dirty block again
+  assert.equal(nonZero(d), 0);
+  K.freeCube(c);
+  K.freeCube(d);
+});
