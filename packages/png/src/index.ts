@@ -6,7 +6,7 @@
 export { Raster } from './raster';
 export type { Color, LineStyle, TextStyle } from './raster';
 export { encodePng, decodePng, crc32, PNG_SIGNATURE } from './png';
-export type { DecodedPng, EncodePngOptions } from './png';
+export type { DecodedPng, EncodePngOptions, PngFilter } from './png';
 export { colormap, colormapInto, VIRIDIS } from './colormap';
 export type { ColormapName, RGB } from './colormap';
 export { textWidth, textHeight, glyph, glyphPixel } from './font';

@@ -25,6 +25,7 @@ import {
   componentColor,
   defaultMapScale,
 } from '../src/index';
+import { tableCrc32 } from '../src/png';
 import { nmfResult, pcaResult, energyGrid, provenance } from '../../arrow/test/fixtures';
 
 test('crc32 matches the standard check value', () => {
@@ -276,4 +277,97 @@ print(w, h)
   const out = execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }).trim();
   const dec = decodePng(png);
   assert.equal(out, `${dec.width} ${dec.height}`);
+});
+
+/**
+ * A decoder written from the PNG spec (§9.2 filters, §9.4 Paeth), independent
+ * of decodePng: inflate the IDATs, undo each row's filter. Returns the rows'
+ * filter-type bytes too, so a test can see which filter was used.
+ */
+function specDecode(png: Uint8Array): { width: number; height: number; data: Uint8Array; filters: number[] } {
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let o = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Uint8Array[] = [];
+  while (o < png.length) {
+    const len = dv.getUint32(o);
+    const type = String.fromCharCode(...png.subarray(o + 4, o + 8));
+    if (type === 'IHDR') {
+      width = dv.getUint32(o + 8);
+      height = dv.getUint32(o + 12);
+      assert.deepEqual([...png.subarray(o + 16, o + 21)], [8, 6, 0, 0, 0], 'RGBA, 8 bit, no interlace');
+    }
+    if (type === 'IDAT') idat.push(png.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * 4;
+  assert.equal(raw.length, height * (stride + 1));
+  const out = new Uint8Array(stride * height);
+  const filters: number[] = [];
+  // Reconstructed bytes; 0 outside the image, as the spec says.
+  const at = (y: number, i: number) => (y < 0 || i < 0 ? 0 : out[y * stride + i]);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)];
+    filters.push(f);
+    for (let i = 0; i < stride; i++) {
+      const x = raw[y * (stride + 1) + 1 + i];
+      const a = at(y, i - 4);
+      const b = at(y - 1, i);
+      const c = at(y - 1, i - 4);
+      let pred: number;
+      if (f === 0) pred = 0;
+      else if (f === 1) pred = a;
+      else if (f === 2) pred = b;
+      else if (f === 3) pred = Math.floor((a + b) / 2);
+      else if (f === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else throw new Error(`filter ${f}`);
+      out[y * stride + i] = (x + pred) % 256;
+    }
+  }
+  return { width, height, data: out, filters };
+}
+
+test('encodePng: every filter round-trips random rasters through a spec decoder', () => {
+  let seed = 12345;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  // Noise hits every byte value and Paeth branch; the few-level raster makes
+  // ties (pa = pb = pc etc.) and long runs; 1-pixel sizes hit the edges.
+  const sizes: Array<[number, number]> = [[1, 1], [1, 7], [9, 1], [13, 11], [64, 33]];
+  for (const [w, h] of sizes) {
+    const noise = new Uint8Array(w * h * 4).map(() => rnd());
+    const levels = new Uint8Array(w * h * 4).map(() => [0, 1, 128, 254, 255][rnd() % 5]);
+    for (const px of [noise, levels]) {
+      for (const filter of [0, 1, 2, 3, 4] as const) {
+        const png = encodePng(w, h, px, { filter });
+        const dec = specDecode(png);
+        assert.equal(dec.width, w);
+        assert.equal(dec.height, h);
+        assert.deepEqual(dec.filters, new Array(h).fill(filter), `rows use filter ${filter}`);
+        assert.ok(Buffer.from(dec.data).equals(Buffer.from(px)), `${w}×${h} filter ${filter}: pixels round-trip`);
+        assert.ok(Buffer.from(decodePng(png).data).equals(Buffer.from(px)), `decodePng agrees (filter ${filter})`);
+      }
+    }
+  }
+  // The default is None, and the bytes do not change between calls.
+  const px = new Uint8Array(20 * 10 * 4).map(() => rnd());
+  const a = encodePng(20, 10, px, { dpi: 300 });
+  assert.deepEqual(specDecode(a).filters, new Array(10).fill(0));
+  assert.deepEqual(a, encodePng(20, 10, px, { dpi: 300 }));
+  assert.throws(() => encodePng(2, 2, new Uint8Array(16), { filter: 5 as 0 }), { name: 'SpecmapError', code: 'ARG' });
+});
+
+test('crc32 (native when zlib has it) equals the table loop', () => {
+  const b = new Uint8Array(10007).map((_, i) => (Math.imul(i, 2654435761) >>> 24) & 255);
+  assert.equal(tableCrc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  for (const [s, e] of [[0, b.length], [3, 4], [5, 5], [17, 9000]]) assert.equal(crc32(b, s, e), tableCrc32(b, s, e), `${s}..${e}`);
 });
