@@ -168,7 +168,7 @@ export function nmfArdSo(x: SpectralStack | MatrixView, options: NmfArdSoOptions
       updateSpectra(S, A, B, k, m, (j) => normaliseSpectrum(S, j));
       if (fast) roundF32(S);
       // P = X·S (pass 2 over X).
-      const p = fast?.xs(S) ?? null;
+      const p = fast?.xs(S, P) ?? null;
       if (p) P = p;
       else xs(src, S, k, clip, P);
       rowGram(S, k, m, Q);

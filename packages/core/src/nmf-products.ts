@@ -20,7 +20,8 @@ import { kernelsFor } from './linalg';
  * the caller then computes that product in TypeScript.
  */
 export interface KernelProducts {
-  xs(S: Float64Array): Float64Array | null;
+  /** P = X·S (n×k); written into `out` when given (and returned). */
+  xs(S: Float64Array, out?: Float64Array): Float64Array | null;
   ctx(C: Float64Array): { WtX: Float64Array; WtW: Float64Array } | null;
 }
 
@@ -28,7 +29,7 @@ export function kernelProducts(src: ActiveRows, k: number, clip: boolean): Kerne
   const kern = kernelsFor(src);
   if (!kern) return null;
   return {
-    xs: (S) => kern.project(src, null, S, k, clip),
+    xs: (S, out) => kern.project(src, null, S, k, clip, out),
     ctx: (C) => kern.rowWeightedSum(src, C, k, clip),
   };
 }

@@ -277,17 +277,21 @@ function passScratch(job: Job, k: number): void {
 }
 
 /** P (count×k, Float64) = (X − shift)·Vᵀ for V k×m (row-major): scores / projections (`clip`: negatives read as 0, before the shift). */
-export function project(src: RowSource, shift: Float64Array | null, V: ArrayLike<number>, k: number, clip = false): Float64Array | null {
+export function project(src: RowSource, shift: Float64Array | null, V: ArrayLike<number>, k: number, clip = false, out?: Float64Array): Float64Array | null {
+  if (out && out.length < src.count * k) throw new RangeError(`project: out has ${out.length} values, need ${src.count}×${k}`);
   return withJob(src, 0, 2048, (job) => {
     job.args[A_K] = k;
     job.args[A_CLIP] = clip ? 1 : 0;
     job.shift(shift);
     job.args[A_Y] = job.rowsF32(V, k);
-    const out = job.alloc(job.n * k * 8);
-    job.args[A_W] = out;
+    const addr = job.alloc(job.n * k * 8);
+    job.args[A_W] = addr;
     passScratch(job, k);
     job.run();
-    return f64(out, job.n * k).slice();
+    const P = f64(addr, job.n * k);
+    if (!out) return P.slice();
+    out.set(P); // into the caller's array (iterative methods reuse theirs: no new n×k array per call)
+    return out;
   });
 }
 
@@ -388,7 +392,8 @@ export function rowWeightedSum(src: RowSource, W: ArrayLike<number>, k: number, 
     job.args[A_CLIP] = clip ? 1 : 0;
     const w = job.alloc(job.n * k * 8);
     const wv = f64(w, job.n * k);
-    for (let i = 0; i < job.n * k; i++) wv[i] = W[i];
+    if (W instanceof Float64Array) wv.set(W.subarray(0, job.n * k)); // a block copy, not a loop
+    else for (let i = 0; i < job.n * k; i++) wv[i] = W[i];
     job.args[A_W] = w;
     passScratch(job, k);
     job.partials(k * mp + k * k + 1);
