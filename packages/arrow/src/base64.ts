@@ -52,14 +52,23 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /**
+ * Input bytes per base64 piece by default: 48 KiB, 64 Ki characters. V8 puts
+ * strings of 128 KiB or more in its large-object space, one mapping each:
+ * 96 KiB pieces (exactly 128 Ki characters) made streaming a 17.8 MB payload
+ * take ~35 ms instead of ~15.
+ */
+export const BASE64_PIECE_BYTES = 3 << 14;
+
+/**
  * Base64 of the concatenation of `chunks` (e.g. encodeResultChunks' output),
  * delivered in pieces: each piece encodes `step` input bytes (a multiple of
  * 3, so no piece but the last has padding and the pieces concatenate to the
  * base64 of the whole), the last one the rest. Memory: one `step`-byte
  * staging buffer and one piece at a time, never the whole text or a
- * concatenated copy of the chunks. Yields nothing for empty input.
+ * concatenated copy of the chunks; pieces that lie inside one chunk are
+ * encoded from the chunk itself. Yields nothing for empty input.
  */
-export function* base64Pieces(chunks: Iterable<Uint8Array>, step = 3 << 15): Generator<string, void, undefined> {
+export function* base64Pieces(chunks: Iterable<Uint8Array>, step = BASE64_PIECE_BYTES): Generator<string, void, undefined> {
   if (!Number.isInteger(step) || step < 3 || step % 3 !== 0) {
     throw new SpecmapError('ARG', `base64Pieces: step must be a positive multiple of 3, got ${step}`);
   }
@@ -68,6 +77,11 @@ export function* base64Pieces(chunks: Iterable<Uint8Array>, step = 3 << 15): Gen
   for (const chunk of chunks) {
     let off = 0;
     while (off < chunk.length) {
+      if (fill === 0 && chunk.length - off >= step) {
+        yield bytesToBase64(chunk.subarray(off, off + step));
+        off += step;
+        continue;
+      }
       const n = Math.min(step - fill, chunk.length - off);
       stage.set(chunk.subarray(off, off + n), fill);
       fill += n;

@@ -33,7 +33,7 @@ import { SpecmapError } from '@specmap/core/dist/errors';
 import type { AnalysisResult, Method, Provenance } from '@specmap/core';
 import { base64Pieces, base64ToBytes } from './base64';
 
-export { base64Pieces, base64ToBytes, bytesToBase64 } from './base64';
+export { base64Pieces, base64ToBytes, bytesToBase64, BASE64_PIECE_BYTES } from './base64';
 
 /** MIME type of a specmap result (base64 of the Arrow IPC stream in Jupyter bundles). */
 export const SPECMAP_MIME = 'application/vnd.specmap.result.v1+arrow';

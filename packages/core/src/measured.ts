@@ -29,21 +29,43 @@ export function measuredForPayload(
   if (b === 1) return { data: stack.data, width, height, binning: 1 };
   const bw = Math.ceil(width / b);
   const bh = Math.ceil(height / b);
+  const data = stack.data;
   const out = new Float32Array(bw * bh * m);
   const acc = new Float64Array(m);
+  const at = new Int32Array(b * b + 3); // offsets of the block's pixels, rows y then x (+3: the tail reads four)
   for (let by = 0; by < bh; by++) {
+    const y0 = by * b;
+    const y1 = Math.min(height, y0 + b);
     for (let bx = 0; bx < bw; bx++) {
+      const x0 = bx * b;
+      const x1 = Math.min(width, x0 + b);
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) at[n++] = (y * width + x) * m;
+      // Each mean is ((0 + v₀) + v₁) + … over the pixels in order, then / n, as one
+      // pixel at a time into `acc` would give (0 + keeps -0 out, as acc's zeros did),
+      // but four pixels per pass over the channels, the last pass divided into `out`:
+      // for 2×2 blocks one pass instead of four (a 256³ cube: 54 → ~35 ms).
       acc.fill(0);
-      let count = 0;
-      for (let y = by * b; y < Math.min(height, (by + 1) * b); y++) {
-        for (let x = bx * b; x < Math.min(width, (bx + 1) * b); x++) {
-          const base = (y * width + x) * m;
-          for (let e = 0; e < m; e++) acc[e] += stack.data[base + e];
-          count++;
-        }
+      let i = 0;
+      for (; n - i > 4; i += 4) {
+        const p0 = at[i], p1 = at[i + 1], p2 = at[i + 2], p3 = at[i + 3];
+        for (let e = 0; e < m; e++) acc[e] = acc[e] + data[p0 + e] + data[p1 + e] + data[p2 + e] + data[p3 + e];
       }
       const o = (by * bw + bx) * m;
-      for (let e = 0; e < m; e++) out[o + e] = acc[e] / count;
+      const p0 = at[i], p1 = at[i + 1], p2 = at[i + 2], p3 = at[i + 3]; // those past the block's n: unused
+      switch (n - i) {
+        case 4:
+          for (let e = 0; e < m; e++) out[o + e] = (acc[e] + data[p0 + e] + data[p1 + e] + data[p2 + e] + data[p3 + e]) / n;
+          break;
+        case 3:
+          for (let e = 0; e < m; e++) out[o + e] = (acc[e] + data[p0 + e] + data[p1 + e] + data[p2 + e]) / n;
+          break;
+        case 2:
+          for (let e = 0; e < m; e++) out[o + e] = (acc[e] + data[p0 + e] + data[p1 + e]) / n;
+          break;
+        default:
+          for (let e = 0; e < m; e++) out[o + e] = (acc[e] + data[p0 + e]) / n;
+      }
     }
   }
   return { data: out, width: bw, height: bh, binning: b };

@@ -55,29 +55,201 @@ const WARN: Color = [176, 84, 0];
 
 /** Percentile p (0–100) of the finite values, linear interpolation between order statistics (numpy's default). */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  return percentileOfSorted(sortedFinite(values), p);
+  return finitePercentiles(values, 0, 1, values.length, [p])[0];
 }
 
-/** The finite values in increasing order (one Float64Array, no boxed numbers). */
-function sortedFinite(values: ArrayLike<number>): Float64Array {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
-  const v = new Float64Array(n);
-  let o = 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (Number.isFinite(x)) v[o++] = x;
+/**
+ * Percentiles ps (0–100) of the finite values among values[start + i·stride],
+ * i < count (NaN when there are none): for each, x = p/100·(n−1) and
+ * v[⌊x⌋] + (v[⌊x⌋+1] − v[⌊x⌋])·frac(x) of the n values v sorted increasingly
+ * (as Float64Array's sort orders them, -0 before +0): the same values as
+ * sorting them all, from the few order statistics needed (a 256×256 map:
+ * ~6 ms for the sort; the tails ~1 ms, ~5 ms in a first, unoptimised call).
+ */
+function finitePercentiles(values: ArrayLike<number>, start: number, stride: number, count: number, ps: readonly number[]): number[] {
+  return tailPercentiles(values, start, stride, count, ps) ?? selectPercentiles(values, start, stride, count, ps);
+}
+
+/** The percentiles of finitePercentiles given the order statistics `stat` (rank → value) of n values. */
+function interpolateRanks(ps: readonly number[], n: number, stat: (rank: number) => number): number[] {
+  return ps.map((p) => {
+    if (n === 0) return NaN;
+    const x = (Math.min(100, Math.max(0, p)) / 100) * (n - 1);
+    const i = Math.floor(x);
+    const a = stat(i);
+    return i + 1 < n ? a + (stat(i + 1) - a) * (x - i) : a;
+  });
+}
+
+/**
+ * finitePercentiles of many values from their tails, by one pass and small
+ * sorts (map contrast takes percentiles 1 and 99). A sorted sample of 1024
+ * values (spread by the golden ratio, so that no image column dominates)
+ * gives a threshold `low` above the order statistics of the percentiles
+ * below 50 and `high` under those of the others, with a margin of 4 standard
+ * deviations of the sample quantile and more. One pass counts the finite
+ * values and the ties at each threshold (-0 apart: sorted, the -0s come
+ * first) and copies the values below `low` and above `high`; sorted, with
+ * the ties, they are the sorted values' first and last runs. Null for fewer
+ * than 16384 values, or when a wanted rank is outside its run or a copy
+ * overflows (a sample unlike the whole): the caller then selects.
+ * Exported for tests (not re-exported by the package).
+ */
+export function tailPercentiles(values: ArrayLike<number>, start: number, stride: number, count: number, ps: readonly number[]): number[] | null {
+  const SAMPLE = 1024;
+  if (count < 16 * SAMPLE) return null;
+  const sample = new Float64Array(SAMPLE);
+  let s = 0;
+  for (let i = 0; i < SAMPLE; i++) {
+    const x = values[start + Math.floor(((i * 0.6180339887498949) % 1) * count) * stride];
+    if (Number.isFinite(x)) sample[s++] = x;
   }
-  return v.sort();
+  if (s < SAMPLE / 2) return null;
+  const sorted = sample.subarray(0, s).sort();
+  // Sample ranks bounding the wanted ones, with the margin.
+  let lowRank = -1;
+  let highRank = s;
+  for (const p of ps) {
+    const q = Math.min(100, Math.max(0, p)) / 100;
+    const margin = 4 * Math.sqrt(s * q * (1 - q)) + 8;
+    if (q < 0.5) lowRank = Math.max(lowRank, Math.ceil(q * (s - 1) + margin));
+    else highRank = Math.min(highRank, Math.floor(q * (s - 1) - margin));
+  }
+  const low = lowRank < 0 ? -Infinity : lowRank >= s ? Infinity : sorted[lowRank];
+  const high = highRank >= s ? Infinity : highRank < 0 ? -Infinity : sorted[highRank];
+  // Room for twice the share of the values the sample puts in each run.
+  const lows = new Float64Array(lowRank < 0 ? 0 : Math.ceil((2 * count * (lowRank + 1)) / s) + 64);
+  const highs = new Float64Array(highRank >= s ? 0 : Math.ceil((2 * count * (s - highRank)) / s) + 64);
+  let n = 0;
+  let nl = 0;
+  let nh = 0;
+  let lowNeg = 0; // ties at low that are -0, and the other ties
+  let lowTies = 0;
+  let highNeg = 0;
+  let highTies = 0;
+  for (let i = 0, j = start; i < count; i++, j += stride) {
+    const x = values[j];
+    if (!Number.isFinite(x)) continue;
+    n++;
+    if (x < low) {
+      if (nl === lows.length) return null;
+      lows[nl++] = x;
+    } else if (x === low) {
+      if (x === 0 && 1 / x < 0) lowNeg++;
+      else lowTies++;
+    }
+    if (x > high) {
+      if (nh === highs.length) return null;
+      highs[nh++] = x;
+    } else if (x === high) {
+      if (x === 0 && 1 / x < 0) highNeg++;
+      else highTies++;
+    }
+  }
+  const lowRun = lows.subarray(0, nl).sort();
+  const highRun = highs.subarray(0, nh).sort();
+  const l = low === 0 ? 0 : low; // ties of ±0 that are not -0 are +0
+  const h = high === 0 ? 0 : high;
+  const highStart = n - (highNeg + highTies + nh);
+  // The value of rank r, or NaN when neither run holds it.
+  const stat = (r: number): number => {
+    if (r < nl) return lowRun[r];
+    if (r < nl + lowNeg) return -0;
+    if (r < nl + lowNeg + lowTies) return l;
+    if ((r -= highStart) < 0) return NaN;
+    if (r < highNeg) return -0;
+    if (r < highNeg + highTies) return h;
+    return highRun[r - highNeg - highTies];
+  };
+  const out = interpolateRanks(ps, n, stat);
+  // A rank outside both runs gives NaN (n > 0 here: the sample found finite values).
+  return out.some(Number.isNaN) ? null : out;
 }
 
-/** Percentile p (0–100) of values sorted increasingly (see percentile); NaN when empty. */
-function percentileOfSorted(v: Float64Array, p: number): number {
-  if (v.length === 0) return NaN;
-  const x = (Math.min(100, Math.max(0, p)) / 100) * (v.length - 1);
-  const i = Math.floor(x);
-  const f = x - i;
-  return i + 1 < v.length ? v[i] + (v[i + 1] - v[i]) * f : v[i];
+/**
+ * finitePercentiles by selection (Floyd–Rivest) on a copy of the finite
+ * values: linear time for any input.
+ */
+function selectPercentiles(values: ArrayLike<number>, start: number, stride: number, count: number, ps: readonly number[]): number[] {
+  const v = new Float64Array(count);
+  // -0 is stored as +0 so that < orders the copy totally; the sorted values
+  // would be the negatives, then the -0s, then the +0s, so rank r holds -0
+  // when v[r] is zero and r < `below` (the number of negatives and -0s).
+  let n = 0;
+  let below = 0;
+  for (let i = 0, j = start; i < count; i++, j += stride) {
+    const x = values[j];
+    if (!Number.isFinite(x)) continue;
+    if (x < 0 || (x === 0 && 1 / x < 0)) below++;
+    v[n++] = x === 0 ? 0 : x;
+  }
+  const ranks = [
+    ...new Set(
+      ps.flatMap((p) => {
+        const i = Math.floor((Math.min(100, Math.max(0, p)) / 100) * (n - 1));
+        return [i, i + 1];
+      }),
+    ),
+  ]
+    .filter((r) => r < n)
+    .sort((a, b) => a - b);
+  const stat = new Map<number, number>();
+  let lo = 0;
+  for (const r of ranks) {
+    select(v, r, lo, n - 1);
+    stat.set(r, v[r] === 0 && r < below ? -0 : v[r]);
+    lo = r + 1; // everything after rank r is ≥ v[r]: the next (larger) rank lies there
+  }
+  return interpolateRanks(ps, n, (r) => stat.get(r)!);
+}
+
+/**
+ * Reorder a[left..right] so that a[k] holds the value of rank k of that range
+ * in increasing order, smaller-or-equal values before it and
+ * larger-or-equal ones after it (Floyd and Rivest's SELECT, Comm. ACM 18(3),
+ * 1975: partition around a[k] after recursing into a sample of the range that
+ * brackets rank k). Values must be totally ordered by < (no NaN, no -0).
+ * Linear time in practice; an input that keeps it from converging (more
+ * passes than any real one takes) has its remaining range sorted instead.
+ */
+function select(a: Float64Array, k: number, left: number, right: number): void {
+  let passes = 0;
+  while (right > left) {
+    if (++passes > 64) {
+      a.subarray(left, right + 1).sort();
+      return;
+    }
+    if (right - left > 600) {
+      const n = right - left + 1;
+      const m = k - left + 1;
+      const z = Math.log(n);
+      const s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
+      select(a, k, Math.max(left, Math.floor(k - (m * s) / n + sd)), Math.min(right, Math.floor(k + ((n - m) * s) / n + sd)));
+    }
+    const t = a[k];
+    let i = left;
+    let j = right;
+    swap(a, left, k);
+    if (a[right] > t) swap(a, left, right);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
+      while (a[i] < t) i++;
+      while (a[j] > t) j--;
+    }
+    if (a[left] === t) swap(a, left, j);
+    else swap(a, ++j, right);
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /**
@@ -170,9 +342,18 @@ interface MapScaling {
  * are signed: the diverging map is centred on 0 with limit max(|p1|, |p99|).
  */
 export function mapScaling(method: AnalysisResult['method'], values: ArrayLike<number>): MapScaling {
-  const sorted = sortedFinite(values);
-  let p1 = percentileOfSorted(sorted, 1);
-  let p99 = percentileOfSorted(sorted, 99);
+  const [p1, p99] = finitePercentiles(values, 0, 1, values.length, [1, 99]);
+  return scalingOf(method, p1, p99);
+}
+
+/** The map scaling (see mapScaling) of component c of row-major n×k weights, read in place. */
+function componentScaling(method: AnalysisResult['method'], weights: ArrayLike<number>, c: number, k: number, n: number): MapScaling {
+  const [p1, p99] = finitePercentiles(weights, c, k, n, [1, 99]);
+  return scalingOf(method, p1, p99);
+}
+
+/** mapScaling given the percentiles 1 and 99. */
+function scalingOf(method: AnalysisResult['method'], p1: number, p99: number): MapScaling {
   if (!Number.isFinite(p1) || !Number.isFinite(p99)) {
     p1 = 0;
     p99 = 1;
@@ -225,18 +406,31 @@ export function weightColor(s: MapScaling, v: number): RGB {
 function drawMap(img: Raster, weights: ArrayLike<number>, k: number, c: number, w: number, h: number, s: MapScaling, x: number, y: number, dw: number, dh: number): void {
   const d = img.data;
   const W = img.width;
-  const span = s.hi - s.lo;
+  const { cmap, lo } = s;
+  const span = s.hi - lo;
+  // Target columns i0..i1-1 are inside the raster; src[i] = offset of their weight in a row of `weights`.
+  const i0 = Math.max(0, -x);
+  const i1 = Math.min(dw, W - x);
+  const src = new Int32Array(Math.max(0, dw));
+  for (let i = i0; i < i1; i++) src[i] = Math.min(w - 1, Math.floor((i * w) / dw)) * k + c;
   const rgb = new Uint8Array(3);
+  let prevSy = -1;
+  let prevRow = 0;
   for (let j = 0; j < dh; j++) {
     const sy = Math.min(h - 1, Math.floor((j * h) / dh));
     const ty = y + j;
-    if (ty < 0 || ty >= img.height) continue;
-    for (let i = 0; i < dw; i++) {
-      const sx = Math.min(w - 1, Math.floor((i * w) / dw));
-      const tx = x + i;
-      if (tx < 0 || tx >= W) continue;
-      const o = (ty * W + tx) * 4;
-      if (colormapInto(s.cmap, (weights[(sy * w + sx) * k + c] - s.lo) / span, rgb, 0)) {
+    if (ty < 0 || ty >= img.height || i1 <= i0) continue;
+    const rowStart = (ty * W + x + i0) * 4;
+    // Up-scaled maps repeat source rows: copy the row drawn from the same weights.
+    if (sy === prevSy) {
+      d.copyWithin(rowStart, prevRow, prevRow + (i1 - i0) * 4);
+      continue;
+    }
+    prevSy = sy;
+    prevRow = rowStart;
+    const base = sy * w * k;
+    for (let i = i0, o = rowStart; i < i1; i++, o += 4) {
+      if (colormapInto(cmap, (weights[base + src[i]] - lo) / span, rgb, 0)) {
         d[o] = rgb[0];
         d[o + 1] = rgb[1];
         d[o + 2] = rgb[2];
@@ -310,11 +504,7 @@ export function renderFigure(r: AnalysisResult, options: RenderOptions = {}): { 
 
   // ---- per-component map scalings and labels
   const scalings: MapScaling[] = [];
-  const col = new Float64Array(w * h);
-  for (let c = 0; c < k; c++) {
-    for (let p = 0; p < w * h; p++) col[p] = r.weights[p * k + c];
-    scalings.push(mapScaling(r.method, col));
-  }
+  for (let c = 0; c < k; c++) scalings.push(componentScaling(r.method, r.weights, c, k, w * h));
   const refs = r.references?.spectra ?? [];
   const nRefs = refs.length;
   const subtitles: string[] = [];

@@ -73,7 +73,15 @@ export function glyph(ch: string): number[] {
 /** Whether pixel (col, row) of a character's glyph is set. */
 export function glyphPixel(ch: string, col: number, row: number): boolean {
   if (col < 0 || col >= GLYPH_WIDTH || row < 0 || row >= GLYPH_HEIGHT + DESCENT) return false;
-  return ((glyph(ch)[col] >> row) & 1) === 1;
+  return ((glyphColumn(ch, col) >> row) & 1) === 1;
+}
+
+/** Column byte `col` (0–4) of a character's glyph: glyph(ch)[col] without copying the glyph. */
+export function glyphColumn(ch: string, col: number): number {
+  const c = ch.charCodeAt(0);
+  if (c < 0x20 || c > 0x7e) return BOX[col];
+  const d = DESCENDERS[ch[0]];
+  return d ? d[col] : GLYPHS[(c - 0x20) * 5 + col];
 }
 
 /** Width in pixels of a string drawn at `scale` (no trailing spacing). */

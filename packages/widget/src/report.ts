@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { base64Pieces, bytesToBase64 } from '@specmap/arrow';
+import { isUtf8 } from 'buffer';
+import { base64Pieces, bytesToBase64, BASE64_PIECE_BYTES } from '@specmap/arrow';
 
 export interface ReportOptions {
   /** Page title (plain text; escaped). */
@@ -24,14 +25,46 @@ let cachedBundle: string | null = null;
 
 /** The view's IIFE bundle (text), read once. */
 export function readBundle(): string {
-  if (cachedBundle === null) {
-    const p = bundlePath();
-    if (!fs.existsSync(p)) {
-      throw new Error(`specmap report: the view bundle ${p} is missing; run "npm run build -w @specmap/widget"`);
-    }
-    cachedBundle = fs.readFileSync(p, 'utf8');
-  }
+  if (cachedBundle === null) cachedBundle = readBundleBytes().toString('utf8');
   return cachedBundle;
+}
+
+function readBundleBytes(): Buffer {
+  const p = bundlePath();
+  if (!fs.existsSync(p)) {
+    throw new Error(`specmap report: the view bundle ${p} is missing; run "npm run build -w @specmap/widget"`);
+  }
+  return fs.readFileSync(p);
+}
+
+/**
+ * Whether script bytes go into the page unchanged: valid UTF-8 (the text
+ * re-encodes to the same bytes) with nothing for escapeInlineScript to
+ * change (its patterns are ASCII, and in UTF-8 ASCII bytes are only ASCII
+ * characters).
+ */
+export function isVerbatimScript(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(b) || b.includes('<!--')) return false;
+  for (let i = b.indexOf('</'); i >= 0; i = b.indexOf('</', i + 2)) {
+    if (b.toString('latin1', i + 2, i + 8).toLowerCase() === 'script') return false;
+  }
+  return true;
+}
+
+let cachedVerbatim: Buffer | null | undefined;
+
+/**
+ * The bundle's bytes when the page holds them unchanged (isVerbatimScript),
+ * else null: writing them skips decoding and re-encoding the 1.3 MB bundle
+ * (~10 ms).
+ */
+function verbatimBundle(): Buffer | null {
+  if (cachedVerbatim === undefined) {
+    const bytes = readBundleBytes();
+    cachedVerbatim = isVerbatimScript(bytes) ? bytes : null;
+  }
+  return cachedVerbatim;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -66,9 +99,9 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans',
 noscript { display: block; padding: 8px; background: #fff3e0; }
 `;
 
-function reportParts(options: ReportOptions): [string, string] {
+/** The page around the payload: [before, after]; `bundle` is the escaped bundle text (or a marker put in its place). */
+function reportParts(options: ReportOptions, bundle: string = escapeInlineScript(readBundle())): [string, string] {
   const title = escapeHtml(options.title);
-  const bundle = escapeInlineScript(readBundle());
   // Regions drawn in the page are kept in the page's state (window.specmapView.regions),
   // exported with the "Regions JSON" button, and remembered in localStorage per result.
   const boot = escapeInlineScript(`(function () {
@@ -136,24 +169,34 @@ export function buildReportHtml(payload: Uint8Array | readonly Uint8Array[], opt
  * (or the whole base64 text, or a concatenated payload) in memory: `payload`
  * is the bytes of encodeResult or, better, the chunks of encodeResultChunks
  * (views of the result's arrays: no copy at all); its base64 is written piece
- * by piece (base64Pieces, 96 KiB of input per piece), so memory stays at the
+ * by piece (base64Pieces, 48 KiB of input per piece), so memory stays at the
  * result + a few hundred KB. The same bytes as buildReportHtml.
  */
 export function writeReportHtml(file: string, payload: Uint8Array | readonly Uint8Array[], options: ReportOptions): void {
-  const [head, tail] = reportParts(options);
+  const bundle = verbatimBundle();
+  const BUNDLE = '\u0000BUNDLE\u0000';
+  // The bundle's own bytes in place of its text when they are the same (verbatimBundle).
+  const [head, tail] = bundle ? reportParts(options, BUNDLE) : reportParts(options);
+  const at = bundle ? tail.indexOf(BUNDLE) : -1;
   const fd = fs.openSync(file, 'w');
   try {
-    const put = (buf: Buffer): void => {
+    const put = (buf: Uint8Array): void => {
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     };
     put(Buffer.from(head, 'utf8'));
     // Each piece is a short string (young-generation garbage) written through one reused buffer: memory stays flat.
-    const out = Buffer.allocUnsafe(((3 << 15) / 3) * 4);
-    for (const piece of base64Pieces(payloadChunks(payload), 3 << 15)) {
+    const out = Buffer.allocUnsafe((BASE64_PIECE_BYTES / 3) * 4);
+    for (const piece of base64Pieces(payloadChunks(payload), BASE64_PIECE_BYTES)) {
       put(out.subarray(0, out.write(piece, 0, 'latin1')));
     }
-    put(Buffer.from(tail, 'utf8'));
+    if (bundle) {
+      put(Buffer.from(tail.slice(0, at), 'utf8'));
+      put(bundle);
+      put(Buffer.from(tail.slice(at + BUNDLE.length), 'utf8'));
+    } else {
+      put(Buffer.from(tail, 'utf8'));
+    }
   } finally {
     fs.closeSync(fd);
   }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeResultBase64, encodeResult, encodeResultChunks } from '@specmap/arrow';
-import { buildReportHtml, bundlePath, escapeInlineScript, writeReportHtml } from '../src/report';
+import { buildReportHtml, bundlePath, escapeInlineScript, isVerbatimScript, writeReportHtml } from '../src/report';
 import { syntheticResult } from './synthetic';
 
 test('the view bundle exists (npm run build -w @specmap/widget)', () => {
@@ -55,6 +55,29 @@ test('inline-script guard neutralises </script and <!--', () => {
   // Same string values once evaluated.
   const f = new Function(`${out}; return [a, b, c];`);
   assert.deepEqual(f(), ['</script><script>alert(1)</script>', '<!-- x', '</SCRIPT>']);
+});
+
+test('isVerbatimScript: true exactly when the UTF-8 bytes are the escaped text (the report then writes the bundle as it is)', () => {
+  const enc = (t: string) => Buffer.from(t, 'utf8');
+  const verbatim = ['var a = 1;', 'x < /y/.test("a") && b </ c', 'if (a <! b) "</scrip" + "t>"', 'é ∑ 😀 "<\\/script>"', ''];
+  const escaped = ['"</script>"', 'a = "</SCRIPT"', '"</ScRiPt "', 'a <!-- b', 's = "x</script"'];
+  for (const t of verbatim) {
+    assert.equal(isVerbatimScript(enc(t)), true, t);
+    assert.equal(escapeInlineScript(t), t, t);
+  }
+  for (const t of escaped) {
+    assert.equal(isVerbatimScript(enc(t)), false, t);
+    assert.notEqual(escapeInlineScript(t), t, t);
+  }
+  // Bytes that are not UTF-8 would not survive decoding and re-encoding.
+  assert.equal(isVerbatimScript(Uint8Array.of(0x61, 0xff, 0x62)), false);
+  assert.equal(isVerbatimScript(Uint8Array.of(0xe2, 0x82)), false);
+  // A view into a larger buffer is judged on its own bytes.
+  const big = enc('</script>var a = 1;');
+  assert.equal(isVerbatimScript(big.subarray(9)), true);
+  // The real bundle: whichever way it goes, the page holds escapeInlineScript of its text.
+  const bundle = fs.readFileSync(bundlePath());
+  if (isVerbatimScript(bundle)) assert.equal(escapeInlineScript(bundle.toString('utf8')), bundle.toString('utf8'));
 });
 
 test('writeReportHtml from encodeResultChunks writes the bytes of buildReportHtml(encodeResult(r)) (payload of many base64 pieces)', () => {

@@ -1,5 +1,5 @@
 import type { AnalysisResult, SpectralStack } from '@specmap/core';
-import { poissonUnscale, type PoissonScaling } from '@specmap/preprocess';
+import type { PoissonScaling } from '@specmap/preprocess';
 
 /**
  * Undo Poisson (Keenan–Kotula) scaling on a result computed from a scaled
@@ -19,6 +19,8 @@ export function undoPoissonScaling(result: AnalysisResult, stack: SpectralStack)
   const { k, energies } = result;
   const m = energies.length;
   const n = result.width * result.height;
+  // Loaded here, for --poisson runs only.
+  const { poissonUnscale } = require('@specmap/preprocess') as typeof import('@specmap/preprocess');
   const un = poissonUnscale(scaling, result.weights, result.components, k);
   const components = Float64Array.from(un.components);
   const weights = un.weights;
