@@ -87,23 +87,33 @@ export function getRuntime(): Runtime | null {
 }
 
 /**
- * Compile the kernels with V8's optimizing compiler from the start. By default V8 first
- * compiles WebAssembly with its baseline compiler (Liftoff) and optimizes a function only
- * after it has run a while; there is no on-stack replacement for WebAssembly, so the first
- * long call of a kernel on each thread (a whole Gram chunk, a whole first pass) runs
- * baseline code: the first 65,536×256 Gram took ~150 ms instead of ~110 ms. The module is
- * small (~11 kB), so optimizing all of it costs a few milliseconds. Side effect: the flag
- * stays set for the process (restoring it right after the compilation was measured to
- * undo the gain: V8 compiles in the background after the constructor returns), so any
- * other WebAssembly compiled later in this process skips Liftoff as well.
+ * Compile the kernels with V8's optimizing compiler, all functions at once. By default
+ * Node 20's V8 compiles each WebAssembly function lazily on its first call, with its
+ * baseline compiler (Liftoff), and optimizes it only after it has run a while; there is no
+ * on-stack replacement for WebAssembly, so the first long call of a kernel on each thread
+ * (a whole Gram chunk, a whole first pass) runs baseline code: the first 65,536×256 Gram
+ * took ~150 ms instead of ~110 ms. The module is small (~11 kB): compiling all of it
+ * optimized costs a few milliseconds. The two flags are set around this one synchronous,
+ * eager compilation and restored at once, so other WebAssembly in the process (the HDF5
+ * reader's large module) keeps V8's defaults.
  */
 function compileOptimized(bytes: Uint8Array): object {
+  let v8: typeof import('v8') | null = null;
   try {
-    (require('v8') as typeof import('v8')).setFlagsFromString('--no-liftoff');
+    v8 = require('v8') as typeof import('v8');
+    v8.setFlagsFromString('--no-liftoff');
+    v8.setFlagsFromString('--no-wasm-lazy-compilation');
   } catch {
-    // not Node: the engine's default tiering
+    v8 = null; // not Node: the engine's default tiering
   }
-  return new WA!.Module(bytes);
+  try {
+    return new WA!.Module(bytes);
+  } finally {
+    if (v8) {
+      v8.setFlagsFromString('--wasm-lazy-compilation');
+      v8.setFlagsFromString('--liftoff');
+    }
+  }
 }
 
 /** Why the WASM kernels are unavailable ('' when they are available or not tried yet). */

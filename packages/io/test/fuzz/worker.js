@@ -101,6 +101,14 @@ async function main() {
     if (process.env.SPECMAP_HDF5_WORKER === '0') await io.loadHdf5();
     else io.startHdf5Worker();
   }
+  // One untimed read of the intact seed first: the one-second bound is for reading a
+  // mutant, not for starting the reader (the HDF5 worker compiles its WebAssembly module,
+  // ~0.6 s on a busy 2-core machine, which made case 0 of each HDF5 seed flaky).
+  try {
+    READERS[reader](seedFile);
+  } catch {
+    // a seed the reader rejects is still fuzzed; its cases are timed as before
+  }
   const src = fs.readFileSync(seedFile);
   const ext = path.extname(seedFile);
   const rnd = mulberry32(seed);
@@ -132,6 +140,15 @@ async function main() {
       }
     }
     parentPort.postMessage({ i, kind, outcome, code, message, ms: performance.now() - t0, rss: process.memoryUsage().rss });
+    // These two errors make io replace its HDF5 worker thread; let the new one start
+    // (untimed, as at the beginning) so the next case times a read, not a start-up.
+    if (code === 'HDF5_MEMORY' || code === 'HDF5_TIMEOUT') {
+      try {
+        READERS[reader](seedFile);
+      } catch {
+        // as above
+      }
+    }
   }
   parentPort.postMessage({ done: true });
 }
