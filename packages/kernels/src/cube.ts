@@ -1,4 +1,4 @@
-import { allocZeroed, f32, getRuntime, inKernelMemory, release, threads, unavailableReason } from './runtime';
+import { allocZeroed, f32, getRuntime, inKernelMemory, prestartWorkers, release, threads, unavailableReason } from './runtime';
 
 /** True when the WASM SIMD kernels can run (WebAssembly, SharedArrayBuffer, SIMD; not disabled by SPECMAP_KERNELS=0). */
 export function available(): boolean {
@@ -22,7 +22,9 @@ export function allocateCube(length: number): Float32Array {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`allocateCube: bad length ${length}`);
   if (available() && length > 0) {
     try {
-      return f32(allocZeroed(length * 4), length);
+      const cube = f32(allocZeroed(length * 4), length);
+      if (length >= 1 << 20) prestartWorkers(); // a cube worth threads: let them boot while it is read
+      return cube;
     } catch {
       // beyond the 4 GiB of a wasm32 memory: fall through
     }
