@@ -97,6 +97,10 @@ async function main() {
   // HDF5 reads run in io's own worker thread (time limit, memory cap); its
   // no-progress limit is set below the one-second bound per case here.
   if (process.env.SPECMAP_HDF5_TIMEOUT_MS === undefined) process.env.SPECMAP_HDF5_TIMEOUT_MS = '600';
+  // Likewise its memory cap, 512 MB by default, is lowered to 128 MB (the seeds need a few MB): a
+  // mutant that declares a huge dataset then hits the cap in a quarter of the time (growing
+  // to 512 MB alone took ~0.4 s, over the one-second bound on a busy 2-core machine).
+  if (process.env.SPECMAP_HDF5_MEMORY_MB === undefined) process.env.SPECMAP_HDF5_MEMORY_MB = '128';
   if (reader === 'stack' || reader === 'h5spectra') {
     if (process.env.SPECMAP_HDF5_WORKER === '0') await io.loadHdf5();
     else io.startHdf5Worker();
