@@ -225,7 +225,8 @@ export function symmetricEigenTop(a: Float64Array, n: number, k: number): Symmet
   const e = new Float64Array(n);
   const h = new Float64Array(n);
   tridiagonalT(W, d, e, h, n);
-  const rot = qlRotations(d, e, n);
+  const rot = new RotationLog(n);
+  tql2(null, d, e, n, rot);
   const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => d[q] - d[p] || p - q);
   const values = new Float64Array(n);
   for (let r = 0; r < n; r++) values[r] = d[order[r]];
@@ -510,89 +511,44 @@ function tridiagonalT(W: Float64Array, d: Float64Array, e: Float64Array, hs: Flo
 }
 
 /**
- * tql2's eigenvalue arithmetic (bit-identical d on exit) without the
- * eigenvector update; instead each plane rotation (its lower index i, c, s:
- * columns i, i+1 of V ← [c·V_i − s·V_{i+1}, s·V_i + c·V_{i+1}]) is recorded,
- * in the order tql2 applies them.
+ * The plane rotations of tql2's QL sweeps, in the order applied (lower index i, c, s:
+ * columns i, i+1 of V ← [c·V_i − s·V_{i+1}, s·V_i + c·V_{i+1}]), for symmetricEigenTop,
+ * which applies them to k columns only instead of the n×n V.
  */
-function qlRotations(d: Float64Array, e: Float64Array, n: number): { index: Int32Array; cos: Float64Array; sin: Float64Array; count: number } {
-  let index = new Int32Array(4 * n);
-  let cos = new Float64Array(4 * n);
-  let sin = new Float64Array(4 * n);
-  let count = 0;
-  for (let i = 1; i < n; i++) e[i - 1] = e[i];
-  e[n - 1] = 0;
-  let f = 0;
-  let tst1 = 0;
-  const eps = Math.pow(2, -52);
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
-    let m = l;
-    while (m < n - 1 && Math.abs(e[m]) > eps * tst1) m++;
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 100) throw new SpecmapError('EIGEN', `symmetric eigensolver did not converge (eigenvalue ${l} of ${n})`);
-        if (count + (m - l) > index.length) {
-          // grow the rotation log (typically ≈ 1–2 sweeps per eigenvalue, ~n² rotations in all)
-          const cap = 2 * index.length + (m - l);
-          const i2 = new Int32Array(cap);
-          const c2 = new Float64Array(cap);
-          const s2 = new Float64Array(cap);
-          i2.set(index.subarray(0, count));
-          c2.set(cos.subarray(0, count));
-          s2.set(sin.subarray(0, count));
-          index = i2;
-          cos = c2;
-          sin = s2;
-        }
-        let g = d[l];
-        let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const dl1 = d[l + 1];
-        let h = g - d[l];
-        for (let i = l + 2; i < n; i++) d[i] -= h;
-        f += h;
-        p = d[m];
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1];
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i];
-          h = c * p;
-          r = Math.hypot(p, e[i]);
-          e[i + 1] = s * r;
-          s = e[i] / r;
-          c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
-          index[count] = i;
-          cos[count] = c;
-          sin[count] = s;
-          count++;
-        }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]) > eps * tst1);
-    }
-    d[l] += f;
-    e[l] = 0;
+class RotationLog {
+  index: Int32Array;
+  cos: Float64Array;
+  sin: Float64Array;
+  count = 0;
+
+  constructor(n: number) {
+    // typically ≈ 1–2 sweeps per eigenvalue, ~n² rotations in all; grows by doubling
+    this.index = new Int32Array(4 * n);
+    this.cos = new Float64Array(4 * n);
+    this.sin = new Float64Array(4 * n);
   }
-  return { index, cos, sin, count };
+
+  push(i: number, c: number, s: number): void {
+    if (this.count === this.index.length) {
+      const cap = 2 * this.count;
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+      this.index = grow(this.index, new Int32Array(cap));
+      this.cos = grow(this.cos, new Float64Array(cap));
+      this.sin = grow(this.sin, new Float64Array(cap));
+    }
+    this.index[this.count] = i;
+    this.cos[this.count] = c;
+    this.sin[this.count] = s;
+    this.count++;
+  }
 }
 
-/** Implicit QL on the tridiagonal matrix (EISPACK tql2): on exit d = eigenvalues, columns of V = eigenvectors. */
-function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/**
+ * Implicit QL on the tridiagonal matrix (EISPACK tql2): on exit d = eigenvalues, columns of
+ * V = eigenvectors. With V = null the eigenvalue arithmetic is the same (the same bits in d)
+ * and each rotation goes to `log` instead of being applied to V.
+ */
+function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: number, log: RotationLog | null = null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -635,6 +591,10 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
+          if (!V) {
+            log?.push(i, c, s);
+            continue;
+          }
           for (let k = 0; k < n; k++) {
             const row = k * n;
             h = V[row + i + 1];
