@@ -280,6 +280,41 @@ function project(row: usize, Y: usize, k: i32, mp: i32, out: usize): void {
 }
 
 /**
+ * One register tile: out[t0 + a, j0 … j0+7] (f64 rows at o0, stride os) += Σ_{i<nb} w_i[a]·x_i[0 … 7]
+ * for a < 4, with x_i = 8 f32 at p + i·ps and w_i = 4 f32 at q + i·qs: rows in order, one f32
+ * run per call, added in f64.
+ */
+@inline function tile4x8(p: usize, ps: usize, q: usize, qs: usize, nb: i32, o0: usize, os: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+  const e = q + <usize>nb * qs;
+  for (; q < e; q += qs, p += ps) {
+    const x0 = v128.load(p);
+    const x1 = v128.load(p, 16);
+    let w = v128.load32_splat(q);
+    a0 = f32x4.add(a0, f32x4.mul(w, x0));
+    b0 = f32x4.add(b0, f32x4.mul(w, x1));
+    w = v128.load32_splat(q, 4);
+    a1 = f32x4.add(a1, f32x4.mul(w, x0));
+    b1 = f32x4.add(b1, f32x4.mul(w, x1));
+    w = v128.load32_splat(q, 8);
+    a2 = f32x4.add(a2, f32x4.mul(w, x0));
+    b2 = f32x4.add(b2, f32x4.mul(w, x1));
+    w = v128.load32_splat(q, 12);
+    a3 = f32x4.add(a3, f32x4.mul(w, x0));
+    b3 = f32x4.add(b3, f32x4.mul(w, x1));
+  }
+  flush4(o0, a0);
+  flush4(o0 + 32, b0);
+  flush4(o0 + os, a1);
+  flush4(o0 + os + 32, b1);
+  flush4(o0 + 2 * os, a2);
+  flush4(o0 + 2 * os + 32, b2);
+  flush4(o0 + 3 * os, a3);
+  flush4(o0 + 3 * os + 32, b3);
+}
+
+/**
  * out[t, j] (f64, k×mp) += Σ_{i<nb} WS[i, t]·S[i, j]  (S: nb×mp f32, WS: nb×k f32).
  * Register tiles of 4 components × 8 channels (then 2 × 16, 1 × 16), f32 runs of nb ≤ 128 rows.
  */
@@ -288,39 +323,7 @@ function accumulate(S: usize, WS: usize, nb: i32, k: i32, mp: i32, out: usize): 
   const ws = <usize>k << 2;
   let t = 0;
   for (; t + 4 <= k; t += 4) {
-    for (let j = 0; j < mp; j += 8) {
-      const z = f32x4.splat(0);
-      let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
-      let p = S + (<usize>j << 2);
-      let q = WS + (<usize>t << 2);
-      const e = q + <usize>nb * ws;
-      for (; q < e; q += ws, p += ss) {
-        const x0 = v128.load(p);
-        const x1 = v128.load(p + 16);
-        let w = v128.load32_splat(q);
-        a0 = f32x4.add(a0, f32x4.mul(w, x0));
-        b0 = f32x4.add(b0, f32x4.mul(w, x1));
-        w = v128.load32_splat(q + 4);
-        a1 = f32x4.add(a1, f32x4.mul(w, x0));
-        b1 = f32x4.add(b1, f32x4.mul(w, x1));
-        w = v128.load32_splat(q + 8);
-        a2 = f32x4.add(a2, f32x4.mul(w, x0));
-        b2 = f32x4.add(b2, f32x4.mul(w, x1));
-        w = v128.load32_splat(q + 12);
-        a3 = f32x4.add(a3, f32x4.mul(w, x0));
-        b3 = f32x4.add(b3, f32x4.mul(w, x1));
-      }
-      const os = <usize>mp << 3;
-      const o0 = out + ((<usize>t * <usize>mp + <usize>j) << 3);
-      flush4(o0, a0);
-      flush4(o0 + 32, b0);
-      flush4(o0 + os, a1);
-      flush4(o0 + os + 32, b1);
-      flush4(o0 + 2 * os, a2);
-      flush4(o0 + 2 * os + 32, b2);
-      flush4(o0 + 3 * os, a3);
-      flush4(o0 + 3 * os + 32, b3);
-    }
+    for (let j = 0; j < mp; j += 8) tile4x8(S + (<usize>j << 2), ss, WS + (<usize>t << 2), ws, nb, out + ((<usize>t * <usize>mp + <usize>j) << 3), <usize>mp << 3);
   }
   for (; t + 2 <= k; t += 2) {
     for (let j = 0; j < mp; j += 16) {
@@ -589,8 +592,8 @@ function passChunk(op: i32, r0: i32, r1: i32, tid: i32, c: i32): void {
 /**
  * op 3: partial G (mp×mp f64, upper triangle valid: every (t, j) with j ≥ t) += X_cᵀX_c over
  * rows r0..r1. Per block of ≤ R staged rows (clipped and centred by stageRows), register tiles
- * of 4 rows t of G × 8 columns j (j from the tile holding t), as `accumulate` with the block
- * as its own weights: G[t, j] += Σ_i S[i, t]·S[i, j], one f32 run per block, added in f64.
+ * of 4 rows t of G × 8 columns j (j from the tile holding t): tile4x8 with the block as its own
+ * weights: G[t, j] += Σ_i S[i, t]·S[i, j], one f32 run per block, added in f64.
  */
 function gramChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
   const m = argi(A_M);
@@ -605,41 +608,8 @@ function gramChunk(r0: i32, r1: i32, tid: i32, c: i32): void {
   for (let sb = r0; sb < r1; sb += R) {
     const nb = min(R, r1 - sb);
     stageRows(S, sb, nb, r0, m, mp, mu, clip);
-    const e = <usize>nb * ss;
     for (let t = 0; t < mp; t += 4) {
-      for (let j = t & ~7; j < mp; j += 8) {
-        const z = f32x4.splat(0);
-        let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
-        const q0 = S + (<usize>t << 2);
-        const p0 = S + (<usize>j << 2);
-        for (let o: usize = 0; o < e; o += ss) {
-          const p = p0 + o;
-          const q = q0 + o;
-          const x0 = v128.load(p);
-          const x1 = v128.load(p, 16);
-          let w = v128.load32_splat(q);
-          a0 = f32x4.add(a0, f32x4.mul(w, x0));
-          b0 = f32x4.add(b0, f32x4.mul(w, x1));
-          w = v128.load32_splat(q, 4);
-          a1 = f32x4.add(a1, f32x4.mul(w, x0));
-          b1 = f32x4.add(b1, f32x4.mul(w, x1));
-          w = v128.load32_splat(q, 8);
-          a2 = f32x4.add(a2, f32x4.mul(w, x0));
-          b2 = f32x4.add(b2, f32x4.mul(w, x1));
-          w = v128.load32_splat(q, 12);
-          a3 = f32x4.add(a3, f32x4.mul(w, x0));
-          b3 = f32x4.add(b3, f32x4.mul(w, x1));
-        }
-        const o0 = G + ((<usize>t * <usize>mp + <usize>j) << 3);
-        flush4(o0, a0);
-        flush4(o0 + 32, b0);
-        flush4(o0 + os, a1);
-        flush4(o0 + os + 32, b1);
-        flush4(o0 + 2 * os, a2);
-        flush4(o0 + 2 * os + 32, b2);
-        flush4(o0 + 3 * os, a3);
-        flush4(o0 + 3 * os + 32, b3);
-      }
+      for (let j = t & ~7; j < mp; j += 8) tile4x8(S + (<usize>j << 2), ss, S + (<usize>t << 2), ss, nb, G + ((<usize>t * <usize>mp + <usize>j) << 3), os);
     }
   }
 }
